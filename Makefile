@@ -1,0 +1,56 @@
+# 平安大联盟 Safe Alliance — `make run` serves the product, `make test` runs every test.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+export FLASK_APP := wsgi.py
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run install test lint test-py test-mysql test-miniprogram bench format clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+miniprogram/node_modules/.installed: miniprogram/package-lock.json
+	cd miniprogram && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## Serve API + WeChat sandbox + scheduler on SQLite with demo data (http://127.0.0.1:$(PORT)).
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed demo
+	PORT=$(PORT) $(BIN)/flask dev --port $(PORT)
+
+## Lint, the Python suite on SQLite (and on MySQL when TEST_DATABASE_URL is set), the mini-program.
+test: lint test-py test-mysql test-miniprogram
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test-py: install
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
+
+test-mysql: install
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== pytest on $$TEST_DATABASE_URL"; \
+		$(BIN)/python -m pytest; \
+	else \
+		echo "== TEST_DATABASE_URL not set: MySQL run skipped"; \
+	fi
+
+test-miniprogram: install miniprogram/node_modules/.installed
+	cd miniprogram && npm test --silent
+	$(BIN)/python scripts/miniprogram_integration.py
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) miniprogram/node_modules instance/*.sqlite3

@@ -1,0 +1,89 @@
+"""Safe Alliance (平安大联盟) backend: ``create_app`` wires extensions, blueprints and CLI."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+
+from config import Config, get_config
+
+
+def create_app(config: str | type[Config] | None = None, **overrides) -> Flask:
+    """Build the Flask app for a configuration name or class (default from ``APP_ENV``)."""
+    config_class = config if isinstance(config, type) else get_config(config)
+    config_class.validate()
+
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    app.json.ensure_ascii = False
+    os.makedirs(app.instance_path, exist_ok=True)
+    _configure_engine(app)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    from backend import auth, errors
+    from backend.api import register_blueprints
+    from backend.extensions import api, db, limiter, migrate, wechat
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=os.path.join(_project_root(), "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    if app.config.get("REDIS_URL") and "RATELIMIT_STORAGE_URI" not in overrides:
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    limiter.init_app(app)
+    wechat.init_app(app)
+    api.init_app(app)
+    _document_security(api)
+    register_blueprints(api)
+    errors.register_error_handlers(app)
+    auth.init_app(app)
+
+    @app.after_request
+    def _finish_transaction(response):
+        """One commit per request: keep the work of a success, drop everything else."""
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    from backend.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _project_root() -> str:
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _configure_engine(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if uri.startswith("mysql"):
+        options.setdefault("pool_pre_ping", True)
+        options.setdefault("pool_recycle", 1800)
+        options.setdefault("pool_size", 10)
+        options.setdefault("max_overflow", 20)
+        options.setdefault("isolation_level", "READ COMMITTED")
+    elif uri.startswith("sqlite"):
+        options.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _document_security(api) -> None:
+    if "bearerAuth" not in api.spec.components.security_schemes:
+        api.spec.components.security_scheme(
+            "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+        )
+        api.spec.options["security"] = [{"bearerAuth": []}]

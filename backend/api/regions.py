@@ -1,0 +1,39 @@
+"""The public region tree."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from backend.auth import public
+from backend.extensions import db
+from backend.models import Region
+from backend.schemas.common import page_of
+from backend.schemas.region import RegionDetailOut, RegionOut, RegionQuery
+from backend.services import regions
+from backend.services.pagination import paginate
+
+blp = Blueprint("regions", __name__, url_prefix="/api/v1/regions", description="区域")
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(RegionQuery, location="query")
+@blp.response(200, page_of(RegionOut))
+@public
+def list_regions(args):
+    """List regions, filtered by parent, level or name."""
+    page, size = args.pop("page"), args.pop("page_size")
+    return paginate(regions.list_query(**args), page, size)
+
+
+@blp.route("/<int:region_id>", methods=["GET"])
+@blp.response(200, RegionDetailOut)
+@public
+def get_region(region_id: int):
+    """One region with its ancestors and children."""
+    region = regions.get_region(region_id)
+    ancestors = [db.session.get(Region, i) for i in region.ancestor_ids()[:-1]]
+    return {
+        **RegionOut().dump(region),
+        "ancestors": ancestors,
+        "children": regions.children(region),
+    }

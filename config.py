@@ -1,0 +1,187 @@
+"""Configuration from the environment: development, testing and production.
+
+Development and testing have safe defaults (SQLite under instance/, the WeChat sandbox, in-memory
+caches). Production refuses to start when a secret is missing or left at its development value.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+DEV_SECRET_KEY = "dev-secret-key-not-for-production"
+# A Fernet key (urlsafe base64 of 32 bytes) used only in development and tests.
+DEV_DATA_ENCRYPTION_KEY = "ZGV2LWRhdGEta2V5LW5vdC1mb3ItcHJvZHVjdGlvbiE="
+DEV_WECHAT_APPID = "wx-sandbox-appid"
+DEV_WECHAT_SECRET = "sandbox-secret"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    return int(value) if value is not None else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+# Subscribe-message template ids: one per notice kind, configured per deployment.
+TEMPLATE_KINDS = (
+    "activity_reminder",
+    "enrollment_result",
+    "waitlist_promotion",
+    "activity_cancelled",
+    "volunteer_review",
+    "service_request_update",
+    "escalation_alert",
+    "award_result",
+    "expense_review",
+    "bulletin_published",
+)
+
+
+class Config:
+    """Settings shared by every environment; values come from the environment."""
+
+    ENV_NAME = "base"
+    VERSION = "0.1.0"
+    SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
+    DATA_ENCRYPTION_KEY = _env("DATA_ENCRYPTION_KEY", DEV_DATA_ENCRYPTION_KEY)
+    SQLALCHEMY_DATABASE_URI = _env(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'safe_alliance.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    REDIS_URL = _env("REDIS_URL")
+
+    # Tokens
+    TOKEN_TTL_SECONDS = _env_int("TOKEN_TTL_SECONDS", 7 * 24 * 3600)
+    TOKEN_ISSUER = "safe-alliance"
+
+    # Rate limits (flask-limiter syntax)
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "20 per minute")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Redis when REDIS_URL is set (create_app), so every worker shares the counters.
+    RATELIMIT_STORAGE_URI = "memory://"
+
+    # API / OpenAPI (flask-smorest)
+    API_TITLE = "平安大联盟 Safe Alliance API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = _env(
+        "OPENAPI_SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+    )
+    OPENAPI_REDOC_PATH = "redoc"
+    API_SPEC_OPTIONS = {
+        "info": {
+            "description": "平安大联盟小程序后端:活动开展、服务响应、经费筹措、绩效考核、表彰激励"
+        },
+    }
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
+    JSON_AS_ASCII = False
+
+    # Privacy
+    PRIVACY_NOTICE_VERSION = _env("PRIVACY_NOTICE_VERSION", "2026-01")
+
+    # WeChat
+    WECHAT_APPID = _env("WECHAT_APPID", DEV_WECHAT_APPID)
+    WECHAT_SECRET = _env("WECHAT_SECRET", DEV_WECHAT_SECRET)
+    # Base URL of the WeChat server API; the sandbox in development and tests.
+    WECHAT_API_BASE = _env("WECHAT_API_BASE", "https://api.weixin.qq.com/")
+    WECHAT_TIMEOUT_SECONDS = float(_env("WECHAT_TIMEOUT_SECONDS", "5"))
+    # developer / trial / formal: which mini-program build a subscribe message opens.
+    WECHAT_MINIPROGRAM_STATE = _env("WECHAT_MINIPROGRAM_STATE", "formal")
+    # release / trial / develop: which build a QR code opens.
+    WECHAT_ENV_VERSION = _env("WECHAT_ENV_VERSION", "release")
+    WECHAT_TEMPLATE_IDS = {
+        kind: _env(f"WECHAT_TEMPLATE_{kind.upper()}", f"tmpl-{kind}") for kind in TEMPLATE_KINDS
+    }
+    # Serve the sandbox inside the dev server under this prefix (development only).
+    WECHAT_SANDBOX_MOUNT = None
+
+    # Scheduler
+    SCHEDULER_ENABLED = _env_bool("SCHEDULER_ENABLED", False)
+    SCHEDULER_TIMEZONE = "Asia/Shanghai"
+
+    # Domain defaults
+    TIMEZONE = "Asia/Shanghai"
+    UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+
+    @classmethod
+    def validate(cls) -> None:
+        """Raise when the configuration is unsafe for this environment."""
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = False
+    PORT = _env_int("PORT", 5000)
+    WECHAT_SANDBOX_MOUNT = "/wechat-sandbox"
+    WECHAT_API_BASE = _env("WECHAT_API_BASE", f"http://127.0.0.1:{PORT}/wechat-sandbox/")
+    WECHAT_MINIPROGRAM_STATE = _env("WECHAT_MINIPROGRAM_STATE", "developer")
+    WECHAT_ENV_VERSION = _env("WECHAT_ENV_VERSION", "develop")
+    SCHEDULER_ENABLED = _env_bool("SCHEDULER_ENABLED", True)
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "sqlite:///:memory:")
+    REDIS_URL = _env("TEST_REDIS_URL")
+    RATELIMIT_ENABLED = True
+    LOGIN_RATE_LIMIT = "1000 per minute"
+    WECHAT_TIMEOUT_SECONDS = 2.0
+    WECHAT_MINIPROGRAM_STATE = "developer"
+    WECHAT_ENV_VERSION = "develop"
+    SCHEDULER_ENABLED = False
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+    @classmethod
+    def validate(cls) -> None:
+        problems = []
+        if cls.SECRET_KEY in (None, DEV_SECRET_KEY) or len(cls.SECRET_KEY or "") < 32:
+            problems.append("SECRET_KEY must be set to a random string of 32+ characters")
+        if cls.DATA_ENCRYPTION_KEY in (None, DEV_DATA_ENCRYPTION_KEY):
+            problems.append("DATA_ENCRYPTION_KEY must be set (a Fernet key)")
+        if cls.WECHAT_APPID in (None, DEV_WECHAT_APPID) or cls.WECHAT_SECRET in (
+            None,
+            DEV_WECHAT_SECRET,
+        ):
+            problems.append("WECHAT_APPID and WECHAT_SECRET must be set")
+        if not _env("DATABASE_URL"):
+            problems.append("DATABASE_URL must be set (mysql+pymysql://...?charset=utf8mb4)")
+        if problems:
+            raise RuntimeError("Unsafe production configuration: " + "; ".join(problems))
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def get_config(name: str | None = None) -> type[Config]:
+    """Pick the configuration class named by ``name`` or ``APP_ENV`` (default development)."""
+    name = name or _env("APP_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError as exc:
+        raise RuntimeError(f"unknown APP_ENV {name!r}; use one of {sorted(CONFIGS)}") from exc

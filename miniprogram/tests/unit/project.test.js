@@ -1,0 +1,54 @@
+// Static checks of the project files: every page listed exists with its four files,
+// tab bar pages and icons are in place, and no machine path leaks into the sources.
+const fs = require('fs');
+const path = require('path');
+
+const ROOT = path.resolve(__dirname, '../..');
+const app = JSON.parse(fs.readFileSync(path.join(ROOT, 'app.json'), 'utf8'));
+
+function allPages() {
+  const pages = app.pages.slice();
+  (app.subPackages || []).forEach((pkg) => pkg.pages.forEach((p) => pages.push(`${pkg.root}/${p}`)));
+  return pages;
+}
+
+test('every page has .js, .json, .wxml and .wxss', () => {
+  allPages().forEach((page) => {
+    ['js', 'json', 'wxml', 'wxss'].forEach((ext) => {
+      expect(fs.existsSync(path.join(ROOT, `${page}.${ext}`))).toBe(true);
+    });
+    JSON.parse(fs.readFileSync(path.join(ROOT, `${page}.json`), 'utf8'));
+  });
+});
+
+test('tab bar: four tabs in the main package with real PNG icons', () => {
+  const tabs = app.tabBar.list;
+  expect(tabs.map((t) => t.text)).toEqual(['首页', '活动', '消息', '我的']);
+  tabs.forEach((tab) => {
+    expect(app.pages).toContain(tab.pagePath);
+    [tab.iconPath, tab.selectedIconPath].forEach((icon) => {
+      const buf = fs.readFileSync(path.join(ROOT, icon));
+      expect(buf.slice(1, 4).toString()).toBe('PNG');
+      expect(buf.length).toBeLessThan(40 * 1024);
+    });
+  });
+  expect(app.subPackages[0].root).toBe('subpackages/admin');
+});
+
+test('only utils/request.js calls wx.request', () => {
+  const offenders = [];
+  const walk = (dir) => {
+    fs.readdirSync(dir, { withFileTypes: true }).forEach((entry) => {
+      if (['node_modules', 'tests'].includes(entry.name)) return;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.js')) {
+        const src = fs.readFileSync(full, 'utf8');
+        if (/wx\.request\(/.test(src) && !full.endsWith(path.join('utils', 'request.js'))) offenders.push(full);
+        if (/\/(work|home|Users|tmp)\//.test(src.replace(/https?:\/\/\S+/g, ''))) offenders.push(`${full} (machine path)`);
+      }
+    });
+  };
+  walk(ROOT);
+  expect(offenders).toEqual([]);
+});
