@@ -48,6 +48,10 @@ test-miniprogram: install miniprogram/node_modules/.installed
 	cd miniprogram && npm test --silent
 	$(BIN)/python scripts/miniprogram_integration.py
 
+## Benchmarks on MariaDB (figures printed as ratios measured in one run; nothing asserted).
+bench: install
+	$(BIN)/python -m scripts.bench.run $(BENCH)
+
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
