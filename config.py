@@ -82,9 +82,8 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "docs"
-    OPENAPI_SWAGGER_UI_URL = _env(
-        "OPENAPI_SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
-    )
+    # Served by the app itself (swagger-ui-bundle), so the docs page works offline.
+    OPENAPI_SWAGGER_UI_URL = _env("OPENAPI_SWAGGER_UI_URL", "/docs-assets/")
     OPENAPI_REDOC_PATH = "redoc"
     API_SPEC_OPTIONS = {
         "info": {

@@ -45,6 +45,7 @@ def create_app(config: str | type[Config] | None = None, **overrides) -> Flask:
     api.init_app(app)
     _document_security(api)
     register_blueprints(api)
+    _serve_docs_assets(app)
     errors.register_error_handlers(app)
     auth.init_app(app)
 
@@ -61,6 +62,21 @@ def create_app(config: str | type[Config] | None = None, **overrides) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _serve_docs_assets(app: Flask) -> None:
+    """Serve the Swagger UI files from the swagger-ui-bundle package (no CDN needed)."""
+    from flask import Blueprint
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.register_blueprint(
+        Blueprint(
+            "docs_assets",
+            __name__,
+            static_folder=str(swagger_ui_path),
+            static_url_path="/docs-assets",
+        )
+    )
 
 
 def _project_root() -> str:

@@ -19,8 +19,12 @@ _ALGORITHM = "HS256"
 
 
 def public(view: F) -> F:
-    """Mark a view as reachable without a token."""
+    """Mark a view as reachable without a token (and say so in the OpenAPI spec)."""
     view._public = True  # type: ignore[attr-defined]
+    # flask-smorest reads "manual_doc" from _apidoc; the decorators stacked above copy it.
+    apidoc = getattr(view, "_apidoc", {})
+    apidoc.setdefault("manual_doc", {})["security"] = []
+    view._apidoc = apidoc  # type: ignore[attr-defined]
     return view
 
 

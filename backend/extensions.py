@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask_limiter import Limiter
 from flask_migrate import Migrate
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -25,6 +25,15 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Unknown query parameters are an error too, not only unknown JSON fields (webargs would
+# otherwise drop them silently for the query string).
+Blueprint.ARGUMENTS_PARSER.DEFAULT_UNKNOWN_BY_LOCATION = {
+    **Blueprint.ARGUMENTS_PARSER.DEFAULT_UNKNOWN_BY_LOCATION,
+    "query": None,
+    "querystring": None,
+}
 
 
 class SafeAllianceApi(Api):

@@ -5,8 +5,6 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from backend.auth import public
-from backend.extensions import db
-from backend.models import Region
 from backend.schemas.common import page_of
 from backend.schemas.region import RegionDetailOut, RegionOut, RegionQuery
 from backend.services import regions
@@ -30,10 +28,4 @@ def list_regions(args):
 @public
 def get_region(region_id: int):
     """One region with its ancestors and children."""
-    region = regions.get_region(region_id)
-    ancestors = [db.session.get(Region, i) for i in region.ancestor_ids()[:-1]]
-    return {
-        **RegionOut().dump(region),
-        "ancestors": ancestors,
-        "children": regions.children(region),
-    }
+    return regions.get_region(region_id)

@@ -25,5 +25,15 @@ class RegionOut(Schema):
 
 
 class RegionDetailOut(RegionOut):
-    ancestors = fields.List(fields.Nested(RegionOut))
-    children = fields.List(fields.Nested(RegionOut))
+    ancestors = fields.Method("get_ancestors", metadata={"description": "从市到上级"})
+    children = fields.Method("get_children")
+
+    def get_ancestors(self, region) -> list[dict]:
+        from backend.services.regions import ancestors
+
+        return RegionOut(many=True).dump(ancestors(region))
+
+    def get_children(self, region) -> list[dict]:
+        from backend.services.regions import children
+
+        return RegionOut(many=True).dump(children(region))

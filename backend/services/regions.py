@@ -62,6 +62,15 @@ def children(region: Region) -> list[Region]:
     )
 
 
+def ancestors(region: Region) -> list[Region]:
+    """The regions above ``region``, from the city down (one query)."""
+    ids = region.ancestor_ids()[:-1]
+    if not ids:
+        return []
+    found = db.session.scalars(select(Region).where(Region.id.in_(ids))).all()
+    return sorted(found, key=lambda r: len(r.path))
+
+
 def village_of(region: Region) -> Region | None:
     """The village a region belongs to (itself for a village, its parent for a grid)."""
     if region.level == "village":

@@ -45,12 +45,19 @@ def test_openapi_spec_lists_every_route(app, api):
             operation = paths[openapi_path][method.lower()]
             assert operation.get("summary"), f"{method} {rule.rule} has no docstring summary"
     assert "bearerAuth" in spec["components"]["securitySchemes"]
+    assert spec["security"] == [{"bearerAuth": []}]
+    # public routes say so; protected ones inherit the global bearer requirement
+    assert paths["/api/v1/health"]["get"]["security"] == []
+    assert paths["/api/v1/auth/wechat"]["post"]["security"] == []
+    assert "security" not in paths["/api/v1/me"]["get"]
 
 
-def test_docs_page_is_served(client):
+def test_docs_page_is_served_with_local_assets(client):
     response = client.get("/api/v1/docs")
     assert response.status_code == 200
-    assert b"swagger" in response.data.lower()
+    assert b"/docs-assets/swagger-ui-bundle.js" in response.data
+    asset = client.get("/docs-assets/swagger-ui-bundle.js")
+    assert asset.status_code == 200 and len(asset.data) > 100_000
 
 
 def test_unknown_route_is_enveloped_404(api):
