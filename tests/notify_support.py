@@ -74,7 +74,8 @@ def notify(user, key: str, kind: str = "volunteer_review", **fields: Any):
     """Raise one notice through the real entry point and commit it."""
     from backend.services.notifications import enqueue
 
-    fields = fields or {"result": "审核通过", "reason": "", "number": "PA20260000001"}
+    if kind == "volunteer_review":
+        fields = {"result": "审核通过", "reason": "", "number": "PA20260000001", **fields}
     notice = enqueue(kind, user.id, dedupe_key=key, title="志愿者申请审核通过", fields=fields)
     db.session.commit()
     return notice

@@ -205,7 +205,9 @@ class Template:
         data = {}
         for keyword in self.keywords:
             value = fields.get(keyword.field)
-            if value in (None, ""):
+            if value in (None, "") and keyword.type in ("time", "date"):
+                value = datetime.now(UTC)  # a missing date means the moment of the notice
+            elif value in (None, ""):
                 value = keyword.default or PLACEHOLDER
             data[keyword.key] = BUILDERS[keyword.type](value)
         return data
