@@ -420,3 +420,66 @@ def test_the_last_acceptance_is_spent_once_under_concurrency(app, new_user):
 
 def test_wechat_client_has_a_timeout(app):
     assert 0 < wechat.client.timeout <= 10
+
+
+def test_several_dispatcher_workers_fetch_the_token_once(app, sandbox, new_user, control):
+    """Three apps stand for three processes sharing Redis: one token fetch between them."""
+    import uuid
+
+    import redis
+
+    from backend import create_app
+
+    redis_url = "redis://127.0.0.1:6379/11"
+    try:
+        redis.Redis.from_url(redis_url).ping()
+    except redis.RedisError:
+        pytest.skip("Redis is not running at 127.0.0.1:6379")
+    appid = f"wx-notify-{uuid.uuid4().hex[:10]}"
+    workers = [
+        create_app(
+            "testing",
+            SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+            WECHAT_API_BASE=sandbox.base_url,
+            WECHAT_APPID=appid,
+            REDIS_URL=redis_url,
+            RATELIMIT_STORAGE_URI="memory://",
+            NOTIFY_BATCH_SIZE=5,
+        )
+        for _ in range(3)
+    ]
+    users = [new_user(f"tok{i}") for i in range(3)]
+    for user in users:
+        subscribe(app, user, times=10)
+    for i in range(30):
+        notify(users[i % 3], f"tok:{i}", reason=f"令牌{i}")
+    control.fault(TOKEN_PATH, hang_seconds=0.3)  # a slow fetch widens the race window
+    from backend.jobs.scheduler import run_job
+
+    barrier = threading.Barrier(3)
+    results, errors = [], []
+
+    def worker(worker_app):
+        try:
+            barrier.wait(timeout=10)
+            results.append(run_job(worker_app, "notifications.dispatch"))
+        except BaseException as error:  # noqa: BLE001 - re-raised in the test thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(w,)) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    try:
+        assert not errors, errors
+        assert sum(r["sent"] for r in results) == 30
+        assert control.token_fetches() == 1
+        assert len(control.messages()) == 30
+    finally:
+        client = redis.Redis.from_url(redis_url)
+        for key in client.scan_iter(match=f"wechat:{appid}*"):
+            client.delete(key)
+        for worker_app in workers:
+            with worker_app.app_context():
+                db.engine.dispose()
