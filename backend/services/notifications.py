@@ -148,6 +148,9 @@ def record_subscriptions(user: User, results: dict[str, str]) -> list[Subscripti
     if problems:
         raise ValidationFailed(errors={"results": problems})
     cap = current_app.config["NOTIFY_MAX_SUBSCRIPTIONS"]
+    # Reports of one user queue on the user's row: two first-time reports racing to insert the
+    # same subscription row would otherwise deadlock in InnoDB's duplicate-key locking.
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
     for template_id, answer in answers.items():
         _ensure_subscription(user.id, kinds[template_id], template_id)
         values: dict[str, Any] = {"last_result": answer, "updated_at": utcnow()}
