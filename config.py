@@ -116,6 +116,19 @@ class Config:
     SCHEDULER_ENABLED = _env_bool("SCHEDULER_ENABLED", False)
     SCHEDULER_TIMEZONE = "Asia/Shanghai"
 
+    # Notification outbox (subscribe messages): how the dispatcher sends and retries.
+    NOTIFY_BATCH_SIZE = _env_int("NOTIFY_BATCH_SIZE", 200)
+    NOTIFY_CONCURRENCY = _env_int("NOTIFY_CONCURRENCY", 8)
+    NOTIFY_MAX_ATTEMPTS = _env_int("NOTIFY_MAX_ATTEMPTS", 8)
+    NOTIFY_RETRY_BASE_SECONDS = _env_int("NOTIFY_RETRY_BASE_SECONDS", 30)
+    NOTIFY_RETRY_MAX_SECONDS = _env_int("NOTIFY_RETRY_MAX_SECONDS", 3600)
+    # A row left in "sending" this long (a dispatcher crashed mid-send) is claimed again.
+    NOTIFY_SENDING_TIMEOUT_SECONDS = _env_int("NOTIFY_SENDING_TIMEOUT_SECONDS", 300)
+    # One dispatcher run stops claiming after this long, so shutdown never waits for long.
+    NOTIFY_MAX_RUN_SECONDS = _env_int("NOTIFY_MAX_RUN_SECONDS", 50)
+    # Acceptances a user may bank per template (each one allows one message).
+    NOTIFY_MAX_SUBSCRIPTIONS = _env_int("NOTIFY_MAX_SUBSCRIPTIONS", 50)
+
     # Domain defaults
     TIMEZONE = "Asia/Shanghai"
     UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))

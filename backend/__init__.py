@@ -94,7 +94,27 @@ def _configure_engine(app: Flask) -> None:
         options.setdefault("isolation_level", "READ COMMITTED")
     elif uri.startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+        _begin_before_sqlite_savepoints()
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _begin_before_sqlite_savepoints() -> None:
+    """pysqlite opens no transaction before a SAVEPOINT, so ``RELEASE`` would commit the work
+    of a ``begin_nested()`` block at once, beyond the reach of the request's rollback. Opening
+    the transaction first keeps savepoints nested, as on MySQL."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if event.contains(Engine, "savepoint", _sqlite_begin):
+        return
+    event.listen(Engine, "savepoint", _sqlite_begin)
+
+
+def _sqlite_begin(conn, _name) -> None:
+    if conn.dialect.name == "sqlite":
+        raw = conn.connection.dbapi_connection
+        if not raw.in_transaction:
+            raw.execute("BEGIN")
 
 
 def _document_security(api) -> None:

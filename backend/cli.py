@@ -1,4 +1,4 @@
-"""``flask`` commands: seed, roles, WeChat sandbox (and, as they arrive, scheduler and ledgers)."""
+"""``flask`` commands: seed, roles, WeChat sandbox, scheduler (and, as they arrive, ledgers)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from backend.extensions import db
 seed_cli = AppGroup("seed", help="Load data.")
 roles_cli = AppGroup("roles", help="Grant and revoke roles.")
 wechat_cli = AppGroup("wechat", help="WeChat sandbox.")
+scheduler_cli = AppGroup("scheduler", help="Periodic jobs (run exactly one scheduler).")
 
 
 @seed_cli.command("demo")
@@ -71,6 +72,46 @@ def sandbox_command(host: str, port: int) -> None:
     run_sandbox(host, port)
 
 
+@scheduler_cli.command("run")
+def scheduler_run_command() -> None:
+    """Run the scheduler in the foreground until SIGTERM or Ctrl-C (one process only)."""
+    from flask import current_app
+
+    from backend.jobs.scheduler import run_forever
+
+    click.echo("调度器已启动 / scheduler running (SIGTERM or Ctrl-C to stop)")
+    run_forever(current_app._get_current_object())
+    click.echo("调度器已停止 / scheduler stopped")
+
+
+@scheduler_cli.command("list")
+def scheduler_list_command() -> None:
+    """List every registered job with its trigger."""
+    from backend.jobs.registry import JOBS
+
+    for job in JOBS:
+        args = ", ".join(f"{k}={v}" for k, v in job.trigger_args.items())
+        click.echo(f"{job.id:32} {job.trigger}({args})  {job.description}")
+
+
+@scheduler_cli.command("run-once")
+@click.argument("job_id")
+def scheduler_run_once_command(job_id: str) -> None:
+    """Run one job now, in this process, and print its summary."""
+    from flask import current_app
+
+    from backend.jobs.registry import JOBS
+    from backend.jobs.scheduler import run_job
+
+    if job_id not in {job.id for job in JOBS}:
+        raise click.ClickException(f"unknown job {job_id!r}; see `flask scheduler list`")
+    try:
+        result = run_job(current_app._get_current_object(), job_id)
+    except Exception as exc:  # logged by run_job; a non-zero exit for scripts
+        raise click.ClickException(f"job {job_id} failed: {exc}") from exc
+    click.echo(f"{job_id}: {result}")
+
+
 @click.command("dev")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=None, type=int, help="default: $PORT or 5000")
@@ -125,6 +166,6 @@ DEV_BANNER = """
 
 
 def register_cli(app: Flask) -> None:
-    for group in (seed_cli, roles_cli, wechat_cli):
+    for group in (seed_cli, roles_cli, wechat_cli, scheduler_cli):
         app.cli.add_command(group)
     app.cli.add_command(dev_command)

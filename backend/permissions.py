@@ -50,6 +50,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "region.admin": ADMIN_ROLES,
     "audit.read": ADMIN_ROLES,
     "roles.grant": ("township_admin", "city_admin"),
+    "outbox.manage": ("city_admin",),
 }
 
 

@@ -25,3 +25,14 @@ class Job:
 
 
 JOBS: list[Job] = []
+
+JOBS.append(
+    Job(
+        id="notifications.dispatch",
+        func="backend.jobs.notifications:dispatch",
+        trigger="interval",
+        trigger_args={"seconds": 10},
+        description="发送到期的订阅消息(微信不可用时退避重试)",
+        misfire_grace_time=30,
+    )
+)

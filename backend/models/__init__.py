@@ -1,7 +1,7 @@
 """Models, one module per domain. Importing this package registers every table."""
 
 from backend.models.audit import AuditLog, IdempotencyRecord
-from backend.models.notification import Notification
+from backend.models.notification import Notification, OutboxMessage, Subscription
 from backend.models.points import PointsAccount, PointsEntry
 from backend.models.region import Region
 from backend.models.user import Consent, RoleGrant, User
@@ -12,10 +12,12 @@ __all__ = [
     "Consent",
     "IdempotencyRecord",
     "Notification",
+    "OutboxMessage",
     "PointsAccount",
     "PointsEntry",
     "Region",
     "RoleGrant",
+    "Subscription",
     "Team",
     "User",
     "Volunteer",

@@ -68,4 +68,10 @@ function resetTemplateCache() {
   templatesPromise = null;
 }
 
-module.exports = { askSubscribe, resetTemplateCache };
+// Load the template ids early (on page load), so that the prompt after a tap opens at once:
+// WeChat only shows it while the user's tap is still fresh.
+function prefetchTemplates() {
+  return loadTemplates();
+}
+
+module.exports = { askSubscribe, prefetchTemplates, resetTemplateCache };

@@ -1,6 +1,7 @@
 const auth = require('../../utils/auth');
 const userService = require('../../services/user');
 const { MECHANISMS } = require('../../utils/constants');
+const { refreshUnreadBadge } = require('../../utils/badge');
 
 const BASE_ENTRIES = [
   { key: 'apply', icon: '志', label: '志愿者申请', url: '/pages/volunteer/apply/index', tab: false },
@@ -66,6 +67,7 @@ Component({
       try {
         await auth.ensureLogin({ silent: true });
         const me = await userService.getMe({ silent: true });
+        refreshUnreadBadge(); // the 消息 tab shows unread notices from the first screen on
         const line = volunteerLine(me);
         this.setData({
           me,

@@ -1,31 +1,27 @@
 const auth = require('../../utils/auth');
 const notificationService = require('../../services/notification');
-const { MESSAGE_TAB_INDEX } = require('../../utils/constants');
+const { setUnreadBadge } = require('../../utils/badge');
 const { formatDateTime } = require('../../utils/format');
 
 const PAGE_SIZE = 20;
-
-function isRead(n) {
-  if (typeof n.is_read === 'boolean') return n.is_read;
-  if (typeof n.read === 'boolean') return n.read;
-  return Boolean(n.read_at);
-}
 
 function present(n) {
   return Object.assign({}, n, {
     title: n.title || '系统通知',
     content: n.content || n.body || '',
     timeText: formatDateTime(n.created_at),
-    unread: !isRead(n),
+    unread: typeof n.is_read === 'boolean' ? !n.is_read : !n.read_at,
   });
 }
 
-function updateBadge(count) {
-  if (count > 0) {
-    wx.setTabBarBadge({ index: MESSAGE_TAB_INDEX, text: count > 99 ? '99+' : String(count) });
-  } else {
-    wx.removeTabBarBadge({ index: MESSAGE_TAB_INDEX });
-  }
+// Open the page a notice points at ("pages/x/index?id=1"). navigateTo refuses tab pages,
+// which open with switchTab (and take no query string).
+function openPage(page) {
+  const path = String(page || '').replace(/^\//, '');
+  wx.navigateTo({
+    url: `/${path}`,
+    fail: () => wx.switchTab({ url: `/${path.split('?')[0]}` }),
+  });
 }
 
 Component({
@@ -63,8 +59,8 @@ Component({
         const fresh = (res.items || []).map(present);
         const items = page === 1 ? fresh : this.data.items.concat(fresh);
         const total = res.total || 0;
-        const unreadCount = typeof res.unread === 'number'
-          ? res.unread
+        const unreadCount = typeof res.unread_count === 'number'
+          ? res.unread_count
           : items.filter((n) => n.unread).length;
         this.setData({
           items,
@@ -74,12 +70,12 @@ Component({
           unavailable: false,
           finished: items.length >= total || fresh.length < PAGE_SIZE,
         });
-        updateBadge(unreadCount);
+        setUnreadBadge(unreadCount);
       } catch (e) {
         if (e && e.statusCode === 404) {
           // The inbox API is not deployed yet: show an empty inbox, no badge.
           this.setData({ items: [], unavailable: true, finished: true, unreadCount: 0 });
-          updateBadge(0);
+          setUnreadBadge(0);
         } else {
           wx.showToast({ title: (e && e.message) || '消息加载失败', icon: 'none' });
         }
@@ -92,15 +88,32 @@ Component({
       const { index } = e.currentTarget.dataset;
       const item = this.data.items[index];
       if (!item) return;
-      wx.showModal({ title: item.title, content: item.content || item.title, showCancel: false });
+      if (item.page) {
+        openPage(item.page);
+      } else {
+        wx.showModal({ title: item.title, content: item.content || item.title, showCancel: false });
+      }
       if (!item.unread) return;
       try {
         await notificationService.markRead(item.id, { silent: true });
         const unreadCount = Math.max(0, this.data.unreadCount - 1);
         this.setData({ [`items[${index}].unread`]: false, unreadCount });
-        updateBadge(unreadCount);
+        setUnreadBadge(unreadCount);
       } catch (err) {
         // Stays unread; the next refresh shows the server's state.
+      }
+    },
+
+    async onReadAll() {
+      if (!this.data.unreadCount) return;
+      try {
+        await notificationService.markAllRead();
+        const items = this.data.items.map((n) => Object.assign({}, n, { unread: false }));
+        this.setData({ items, unreadCount: 0 });
+        setUnreadBadge(0);
+        wx.showToast({ title: '已全部标为已读', icon: 'none' });
+      } catch (err) {
+        // request.js showed the reason.
       }
     },
   },

@@ -46,6 +46,14 @@ function createWx() {
     stopPullDownRefresh: jest.fn(),
     setTabBarBadge: jest.fn(),
     removeTabBarBadge: jest.fn(),
+    // Answers every template with 'accept' unless a test sets __subscribeAnswer.
+    requestSubscribeMessage: jest.fn((options) => {
+      const res = { errMsg: 'requestSubscribeMessage:ok' };
+      (options.tmplIds || []).forEach((tmplId) => {
+        res[tmplId] = wx.__subscribeAnswer || 'accept';
+      });
+      setTimeout(() => options.success && options.success(res), 0);
+    }),
   };
   return wx;
 }

@@ -3,12 +3,14 @@ jest.mock('../../services/user');
 jest.mock('../../services/region');
 jest.mock('../../services/team');
 jest.mock('../../services/volunteer');
+jest.mock('../../utils/subscribe');
 
 const auth = require('../../utils/auth');
 const userService = require('../../services/user');
 const regionService = require('../../services/region');
 const teamService = require('../../services/team');
 const volunteerService = require('../../services/volunteer');
+const subscribe = require('../../utils/subscribe');
 const { idCheckChar } = require('../../utils/validators');
 const { load, render, flush } = require('../helpers/simulate');
 
@@ -93,6 +95,19 @@ test('submits a valid application', async () => {
   });
   expect(comp.querySelector('#existing-status').dom.textContent).toContain('待审核');
   expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '申请已提交' }));
+  // Then the applicant is asked to subscribe to the review result, templates loaded early.
+  expect(subscribe.prefetchTemplates).toHaveBeenCalled();
+  expect(subscribe.askSubscribe).toHaveBeenCalledWith(['volunteer_review']);
+});
+
+test('a failed application does not ask for a subscription', async () => {
+  volunteerService.apply.mockRejectedValue({ code: 'already_applied', message: '您已提交过志愿者申请', statusCode: 409 });
+  const comp = await openForm();
+  await fill(comp);
+  comp.querySelector('#submit').dispatchEvent('tap');
+  await flush();
+  expect(volunteerService.apply).toHaveBeenCalled();
+  expect(subscribe.askSubscribe).not.toHaveBeenCalled();
 });
 
 test('client-side checks catch a bad check digit and missing fields', async () => {

@@ -6,6 +6,7 @@ const volunteerService = require('../../../services/volunteer');
 const { VOLUNTEER_SKILLS, VOLUNTEER_STATUS } = require('../../../utils/constants');
 const { isValidIdNumber, isValidPhone, isValidRealName } = require('../../../utils/validators');
 const { fieldErrors } = require('../../../utils/errors');
+const { askSubscribe, prefetchTemplates } = require('../../../utils/subscribe');
 
 const NO_TEAM = { id: null, name: '暂不加入服务队' };
 
@@ -53,6 +54,7 @@ Component({
 
   methods: {
     onLoad() {
+      prefetchTemplates();
       this.init();
     },
 
@@ -186,6 +188,9 @@ Component({
         await volunteerService.apply(this.buildPayload());
         this.setData({ existingStatus: 'pending', existingStatusText: VOLUNTEER_STATUS.pending });
         wx.showToast({ title: '申请已提交', icon: 'success' });
+        // The natural moment to ask: the review result is what the applicant waits for.
+        // A refusal only means the result arrives in 消息 instead of a WeChat notice.
+        askSubscribe(['volunteer_review']);
       } catch (e) {
         if (e && e.statusCode === 422) this.setData({ errors: fieldErrors(e) });
       } finally {
