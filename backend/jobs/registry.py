@@ -25,3 +25,22 @@ class Job:
 
 
 JOBS: list[Job] = []
+
+JOBS.append(
+    Job(
+        id="service_requests.escalate_overdue",
+        func="backend.jobs.service_requests:escalate_overdue",
+        trigger="interval",
+        trigger_args={"minutes": 1},
+        description="超时服务请求逐级上报(村→乡镇→市)并通知上级管理员",
+    )
+)
+JOBS.append(
+    Job(
+        id="service_requests.close_unrated",
+        func="backend.jobs.service_requests:close_unrated",
+        trigger="interval",
+        trigger_args={"minutes": 30},
+        description="办结后超过期限未评价的服务请求自动关闭",
+    )
+)
