@@ -612,6 +612,7 @@ def assign(viewer: User, request_id: int, assignee_id: int, note: str = "") -> S
         )
         req.accepted_at = None
     req.assignee_id = assignee_id
+    req.assignee = db.session.get(User, assignee_id)
     req.assignee_role = match["role"]
     req.status = "assigned"
     event = _event(
@@ -644,6 +645,7 @@ def claim(viewer: User, request_id: int, note: str = "") -> ServiceRequest:
     from_status = req.status
     now = utcnow()
     req.assignee_id = viewer.id
+    req.assignee = viewer
     req.assignee_role = "grid_worker"
     req.status = "in_progress"
     req.accepted_at = now
