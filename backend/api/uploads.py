@@ -21,7 +21,7 @@ def upload(files):
     return uploads.save_image(require_user(), file.read(), file.filename or "")
 
 
-@blp.route("/<path:key>", methods=["GET"])
+@blp.route("/<key>", methods=["GET"])
 @blp.response(200, content_type="image/*")
 def download(key: str):
     """One uploaded image (any logged-in user holding its URL)."""

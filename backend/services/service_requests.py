@@ -311,8 +311,10 @@ def _event(
     note: str = "",
     assignee_id: int | None = None,
 ) -> ServiceRequestEvent:
+    # request_id, not request=req: appending to req.events would lazy-load the collection and
+    # autoflush the request's UPDATE before _save() could turn a lost race into a 409.
     event = ServiceRequestEvent(
-        request=req,
+        request_id=req.id,
         actor_id=actor.id if actor else None,
         action=action,
         from_status=from_status,
@@ -326,12 +328,13 @@ def _event(
     return event
 
 
-def _save() -> None:
+def _save(req: ServiceRequest) -> None:
     """Flush the pending changes; a concurrent change to the same request is a 409."""
     try:
         db.session.flush()
     except StaleDataError as exc:
         raise RequestChanged() from exc
+    db.session.expire(req, ["events"])  # the timeline is read again with the new events
 
 
 def _notify(
@@ -449,12 +452,13 @@ def submit(user: User, data: dict) -> ServiceRequest:
     )
     req.region, req.village, req.tier_region, req.requester = region, village, village, user
     db.session.add(req)
+    db.session.flush()  # the events need the id
     if verdict == "pass":
         _start_clocks(req, now)  # a held request's clocks start when it is released
     event = _event(req, user, "submitted", note="")
     if verdict != "pass":
         _event(req, None, "held", note=HELD_NOTICE)
-    _save()
+    _save(req)
     if verdict == "pass":
         _announce_new(req, event)
     return req
@@ -470,7 +474,7 @@ def release(viewer: User, request_id: int, note: str = "") -> ServiceRequest:
     req.moderation = "released"
     _start_clocks(req, utcnow())
     event = _event(req, viewer, "released", from_status=req.status, note=note)
-    _save()
+    _save(req)
     audit.record(viewer, "service_request.release", req, reason=note)
     _notify(req, req.requester_id, event, "您的服务请求已通过审核", note)
     _announce_new(req, event)
@@ -603,6 +607,7 @@ def assign(viewer: User, request_id: int, assignee_id: int, note: str = "") -> S
         raise AssigneeNotEligible(errors={"assignee_id": ["请从可指派人员中选择"]})
     if req.assignee_id == assignee_id and req.status == "assigned":
         raise InvalidTransition("该请求已指派给此人", code="already_assigned")
+    assignee = db.session.get(User, assignee_id)
     before = audit.snapshot(req, "status", "assignee_id")
     from_status = req.status
     if from_status == "in_progress":
@@ -612,13 +617,13 @@ def assign(viewer: User, request_id: int, assignee_id: int, note: str = "") -> S
         )
         req.accepted_at = None
     req.assignee_id = assignee_id
-    req.assignee = db.session.get(User, assignee_id)
+    req.assignee = assignee
     req.assignee_role = match["role"]
     req.status = "assigned"
     event = _event(
         req, viewer, "assigned", from_status=from_status, note=note, assignee_id=assignee_id
     )
-    _save()
+    _save(req)
     audit.record(
         viewer,
         "service_request.assign",
@@ -652,7 +657,7 @@ def claim(viewer: User, request_id: int, note: str = "") -> ServiceRequest:
     event = _event(
         req, viewer, "claimed", from_status=from_status, note=note, assignee_id=viewer.id
     )
-    _save()
+    _save(req)
     _notify(req, req.requester_id, event, "您的服务请求已受理", note)
     return req
 
@@ -671,7 +676,7 @@ def accept(viewer: User, request_id: int, note: str = "") -> ServiceRequest:
     req.status = "in_progress"
     req.accepted_at = utcnow()
     event = _event(req, viewer, "accepted", from_status=from_status, note=note)
-    _save()
+    _save(req)
     _notify(req, req.requester_id, event, "您的服务请求已受理", note)
     return req
 
@@ -688,7 +693,7 @@ def resolve(viewer: User, request_id: int, note: str) -> ServiceRequest:
     req.resolved_at = now
     req.resolved_by_id = viewer.id
     event = _event(req, viewer, "resolved", from_status="in_progress", note=note)
-    _save()
+    _save(req)
     if viewer.id == req.assignee_id:
         _grant_points(req, viewer)
     else:
@@ -730,7 +735,7 @@ def reject(viewer: User, request_id: int, reason: str) -> ServiceRequest:
     from_status = req.status
     req.status = "rejected"
     event = _event(req, viewer, "rejected", from_status=from_status, note=reason)
-    _save()
+    _save(req)
     audit.record(viewer, "service_request.reject", req, reason=reason)
     _notify(req, req.requester_id, event, "您的服务请求未予受理", reason)
     return req
@@ -744,14 +749,16 @@ def escalate(viewer: User, request_id: int, reason: str) -> ServiceRequest:
     _require_open(req, OPEN, "escalated")
     if req.tier == TIERS[-1]:
         raise AlreadyTopTier()
-    _escalate(req, viewer, reason, utcnow())
-    _save()
-    _after_escalation(req, reason)
+    event = _escalate(req, viewer, reason, utcnow())
+    _save(req)
+    _after_escalation(req, event, reason)
     audit.record(viewer, "service_request.escalate", req, reason=reason)
     return req
 
 
-def _escalate(req: ServiceRequest, actor: User | None, reason: str, now: datetime) -> None:
+def _escalate(
+    req: ServiceRequest, actor: User | None, reason: str, now: datetime
+) -> ServiceRequestEvent:
     """Move one tier up and give the new tier fresh deadlines for the clocks still running."""
     next_tier = TIERS[TIERS.index(req.tier) + 1]
     parent = db.session.get(Region, req.tier_region.parent_id)
@@ -766,10 +773,10 @@ def _escalate(req: ServiceRequest, actor: User | None, reason: str, now: datetim
         req.accept_due_at = now + timedelta(minutes=accept)
     if req.resolve_due_at is None or req.resolve_due_at <= now:
         req.resolve_due_at = now + timedelta(minutes=resolve_minutes)
-    _event(req, actor, "escalated", from_status=req.status, note=reason)
+    return _event(req, actor, "escalated", from_status=req.status, note=reason)
 
 
-def _after_escalation(req: ServiceRequest, reason: str) -> None:
+def _after_escalation(req: ServiceRequest, event: ServiceRequestEvent, reason: str) -> None:
     """Alert the admins of the new tier's region; tell the requester where it went."""
     deadline = req.accept_due_at if req.status in UNACCEPTED else req.resolve_due_at
     admins = db.session.scalars(
@@ -793,9 +800,7 @@ def _after_escalation(req: ServiceRequest, reason: str) -> None:
             },
             page=f"subpackages/admin/pages/requests/detail/index?id={req.id}",
         )
-    event = req.events[-1] if req.events else None
-    if event is not None:
-        _notify(req, req.requester_id, event, f"您的服务请求已上报至{TIER_NAMES[req.tier]}", "")
+    _notify(req, req.requester_id, event, f"您的服务请求已上报至{TIER_NAMES[req.tier]}", "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -817,7 +822,7 @@ def cancel(viewer: User, request_id: int, reason: str = "") -> ServiceRequest:
     from_status = req.status
     req.status = "cancelled"
     event = _event(req, viewer, "cancelled", from_status=from_status, note=reason)
-    _save()
+    _save(req)
     _notify(req, req.assignee_id, event, "服务请求已被请求人撤销", "")
     return req
 
@@ -838,7 +843,7 @@ def reopen(viewer: User, request_id: int, reason: str) -> ServiceRequest:
     req.accepted_at = None
     _start_clocks(req, utcnow())
     event = _event(req, viewer, "reopened", from_status="resolved", note=reason)
-    _save()
+    _save(req)
     _notify(req, req.assignee_id, event, "服务请求被重新打开,请再次受理", reason)
     return req
 
@@ -858,7 +863,7 @@ def rate(viewer: User, request_id: int, score: int, comment: str = "") -> Servic
     req.closed_at = utcnow()
     note = f"{score} 星 {comment}".strip()
     event = _event(req, viewer, "rated", from_status="resolved", note=note)
-    _save()
+    _save(req)
     _notify(req, req.resolved_by_id, event, f"服务请求获得 {score} 星评价", comment)
     return req
 
@@ -874,7 +879,7 @@ def add_note(viewer: User, request_id: int, note: str) -> ServiceRequest:
         raise Forbidden()
     _check_text(viewer, note, "note")
     event = _event(req, viewer, "note", note=note)
-    _save()
+    _save(req)
     if viewer.id != req.requester_id:
         _notify(req, req.requester_id, event, "服务请求有新的进展", note)
     if req.assignee_id and viewer.id != req.assignee_id:
@@ -1024,7 +1029,7 @@ def escalate_overdue(now: datetime | None = None) -> dict[str, int]:
         .order_by(ServiceRequest.id)
         .limit(SWEEP_BATCH)
     ).all()
-    moved: list[tuple[ServiceRequest, str]] = []
+    moved: list[tuple[ServiceRequest, ServiceRequestEvent, str]] = []
     for request_id in ids:
         req = db.session.get(ServiceRequest, request_id, populate_existing=True)
         if req is None or req.tier == TIERS[-1] or not is_overdue(req, now) or is_held(req):
@@ -1040,12 +1045,12 @@ def escalate_overdue(now: datetime | None = None) -> dict[str, int]:
         )
         try:
             with db.session.begin_nested():
-                _escalate(req, None, reason, now)
+                event = _escalate(req, None, reason, now)
         except StaleDataError:
             continue  # another sweep (or a handler) changed it first
-        moved.append((req, reason))
-    for req, reason in moved:
-        _after_escalation(req, reason)
+        moved.append((req, event, reason))
+    for req, event, reason in moved:
+        _after_escalation(req, event, reason)
     return {"checked": len(ids), "escalated": len(moved)}
 
 

@@ -27,8 +27,8 @@ EXTENSIONS = {
     "image/gif": "gif",
 }
 CONTENT_TYPES = {ext: mime for mime, ext in EXTENSIONS.items()}
-# yyyy/mm/<32 hex>.<ext>: random, so a URL cannot be guessed, and safe as a path.
-KEY_PATTERN = re.compile(r"^\d{4}/\d{2}/[0-9a-f]{32}\.(png|jpg|webp|gif)$")
+# yyyymm-<32 hex>.<ext>: random, so a URL cannot be guessed; one path segment, safe on disk.
+KEY_PATTERN = re.compile(r"^(\d{6})-[0-9a-f]{32}\.(png|jpg|webp|gif)$")
 
 
 class Storage(Protocol):
@@ -41,7 +41,7 @@ class Storage(Protocol):
 
 def new_key(content_type: str) -> str:
     now = utcnow()
-    return f"{now:%Y}/{now:%m}/{secrets.token_hex(16)}.{EXTENSIONS[content_type]}"
+    return f"{now:%Y%m}-{secrets.token_hex(16)}.{EXTENSIONS[content_type]}"
 
 
 def valid_key(key: str) -> bool:
@@ -68,9 +68,10 @@ class LocalStorage:
         self.root = Path(root)
 
     def _path(self, key: str) -> Path:
-        if not valid_key(key):  # never let a key walk out of the root
+        match = KEY_PATTERN.match(key)
+        if match is None:  # never let a key walk out of the root
             raise NotFound("文件不存在", code="upload_not_found")
-        return self.root / key
+        return self.root / match.group(1) / key  # one folder per month
 
     def save(self, data: bytes, content_type: str) -> str:
         key = new_key(content_type)
