@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import Response, current_app
 from flask_smorest import Blueprint
 
 from backend.api.exports import table_response
@@ -17,6 +17,7 @@ from backend.schemas.service_request import (
     OptionalNoteIn,
     RatingIn,
     ResolveIn,
+    ServiceCodeQuery,
     ServiceRequestIn,
     ServiceRequestListOut,
     ServiceRequestOut,
@@ -59,6 +60,15 @@ def categories():
         "urgencies": dict(URGENCY_NAMES),
         "emergency_notice": service_requests.EMERGENCY_NOTICE,
     }
+
+
+@blp.route("/service-code", methods=["GET"])
+@blp.arguments(ServiceCodeQuery, location="query")
+@blp.response(200, content_type="image/png")
+def service_code(args):
+    """A printable mini-program code opening the request form for a village or grid."""
+    png = service_requests.service_code(require_user(), args["region_id"])
+    return Response(png, mimetype="image/png")
 
 
 @blp.route("", methods=["POST"])

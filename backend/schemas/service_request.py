@@ -106,6 +106,10 @@ class ServiceRequestQuery(PageQuery):
     )
 
 
+class ServiceCodeQuery(StrictSchema):
+    region_id = fields.Integer(required=True, metadata={"description": "村(社区)或网格"})
+
+
 class AssignIn(StrictSchema):
     assignee_id = fields.Integer(required=True)
     note = fields.String(load_default="", validate=validate.Length(max=500))

@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from backend.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from backend.extensions import db
+from backend.extensions import db, wechat
 from backend.models import (
     Region,
     RoleGrant,
@@ -70,6 +70,7 @@ HELD_NOTICE = "内容需人工审核,审核通过前仅您本人可见"
 VISIBLE_MODERATION = ("pass", "released")
 ACTIVE_ASSIGNMENT = ("assigned", "in_progress", "reopened")
 MAX_PHOTOS = 9
+SUBMIT_PAGE = "pages/service/submit/index"
 SWEEP_BATCH = 500
 
 # Skills that suit each category, for assignment suggestions (the six grid duties first).
@@ -891,6 +892,17 @@ def _check_text(user: User, text: str | None, field: str) -> None:
     """Notes, reasons and comments are shown to others: only text that passes goes in."""
     if content.check_text(user, text, scene=content.SCENE_COMMENT) != "pass":
         raise ContentUnderReview(errors={field: ["内容需人工审核,请修改后再提交"]})
+
+
+def service_code(viewer: User, region_id: int) -> bytes:
+    """The mini-program code (PNG) that opens the submit form preset to a village or grid, for
+    notice boards: an admin whose scope covers the region prints it."""
+    region = get_region(region_id)
+    if region.level not in ("village", "grid"):
+        raise ValidationFailed(errors={"region_id": ["请选择村(社区)或网格"]})
+    if not covers(scope_paths(viewer, PERM_MODERATE), region):
+        raise Forbidden()
+    return wechat.get_unlimited_qrcode(f"r={region.id}", page=SUBMIT_PAGE)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -134,13 +134,10 @@ def test_submit_rules(api, demo, new_user, overrides, field):
 def test_submit_needs_a_village_or_grid(api, demo, new_user):
     response = api.post("/service-requests", new_user("t"), json=body(demo.township_a))
     assert response.status_code == 422 and "region_id" in response.get_json()["errors"]
-    assert api.post("/service-requests", new_user("u"), json=body(demo.village_a, region_id=10**6))
-    assert (
-        api.post(
-            "/service-requests", new_user("w"), json=body(demo.village_a, region_id=10**6)
-        ).status_code
-        == 404
+    missing = api.post(
+        "/service-requests", new_user("w"), json=body(demo.village_a, region_id=10**6)
     )
+    assert missing.status_code == 404 and missing.get_json()["code"] == "region_not_found"
 
 
 def test_photos_must_be_my_own_uploads(api, demo, new_user):
@@ -771,3 +768,19 @@ def test_list_has_no_n_plus_one(app, api, demo, new_user):
     assert small.status_code == large.status_code == 200
     assert len(large.get_json()["items"]) == 6 > len(small.get_json()["items"])
     assert n_large == n_small, (n_small, n_large)
+
+
+def test_service_code_opens_the_form_for_a_village_or_grid(api, demo, sandbox):
+    admin = demo.user("demo-village-admin")
+    grid = demo.region(GRID_A1)
+    response = api.get(f"/service-requests/service-code?region_id={grid.id}", admin)
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    assert response.data[:8] == b"\x89PNG\r\n\x1a\n"
+    other = api.get(f"/service-requests/service-code?region_id={demo.village_b.id}", admin)
+    assert other.status_code == 403
+    township = api.get(f"/service-requests/service-code?region_id={demo.township_a.id}", admin)
+    assert township.status_code == 422
+    resident = api.get(
+        f"/service-requests/service-code?region_id={grid.id}", demo.user("demo-resident")
+    )
+    assert resident.status_code == 403
