@@ -6,6 +6,7 @@ caches). Production refuses to start when a secret is missing or left at its dev
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -34,6 +35,37 @@ def _env_bool(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+# (accept minutes, resolve minutes) per "category:urgency" (服务请求受理、办结时限).
+DEFAULT_SERVICE_REQUEST_DEADLINES: dict[str, tuple[int, int]] = {
+    "help:normal": (60, 24 * 60),
+    "help:urgent": (15, 4 * 60),
+    "hazard:normal": (60, 24 * 60),
+    "hazard:urgent": (15, 4 * 60),
+    "dispute:normal": (120, 3 * 24 * 60),
+    "dispute:urgent": (30, 24 * 60),
+    "tip_off:normal": (120, 2 * 24 * 60),
+    "tip_off:urgent": (30, 12 * 60),
+    "suggestion:normal": (24 * 60, 7 * 24 * 60),
+    "suggestion:urgent": (12 * 60, 3 * 24 * 60),
+    "other:normal": (240, 3 * 24 * 60),
+    "other:urgent": (60, 24 * 60),
+}
+
+
+def _deadlines(raw: str | None) -> dict[str, tuple[int, int]]:
+    """The default deadlines, with entries from a JSON object replacing them."""
+    table = dict(DEFAULT_SERVICE_REQUEST_DEADLINES)
+    if raw:
+        for key, value in json.loads(raw).items():
+            if key not in table:
+                raise RuntimeError(f"SERVICE_REQUEST_DEADLINES: unknown key {key!r}")
+            accept, resolve = (int(v) for v in value)
+            if accept <= 0 or resolve < accept:
+                raise RuntimeError(f"SERVICE_REQUEST_DEADLINES: bad minutes for {key!r}")
+            table[key] = (accept, resolve)
+    return table
 
 
 # Subscribe-message template ids: one per notice kind, configured per deployment.
@@ -132,6 +164,19 @@ class Config:
     # Domain defaults
     TIMEZONE = "Asia/Shanghai"
     UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Uploads: largest accepted file and image size (decompression bombs are refused).
+    UPLOAD_MAX_BYTES = _env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+    UPLOAD_MAX_PIXELS = _env_int("UPLOAD_MAX_PIXELS", 40_000_000)
+
+    # Service requests: minutes to accept and to resolve per category and urgency. Override
+    # any entry with SERVICE_REQUEST_DEADLINES='{"hazard:urgent": [10, 180], ...}'.
+    SERVICE_REQUEST_DEADLINES = _deadlines(_env("SERVICE_REQUEST_DEADLINES"))
+    # Unrated resolved requests close after this many days; requesters may reopen within
+    # SERVICE_REQUEST_REOPEN_DAYS of resolution.
+    SERVICE_REQUEST_AUTO_CLOSE_DAYS = _env_int("SERVICE_REQUEST_AUTO_CLOSE_DAYS", 7)
+    SERVICE_REQUEST_REOPEN_DAYS = _env_int("SERVICE_REQUEST_REOPEN_DAYS", 7)
+    # Points the resolving handler earns (once per request).
+    SERVICE_REQUEST_POINTS = _env_int("SERVICE_REQUEST_POINTS", 10)
 
     @classmethod
     def validate(cls) -> None:

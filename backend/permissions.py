@@ -51,6 +51,11 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "audit.read": ADMIN_ROLES,
     "roles.grant": ("township_admin", "city_admin"),
     "outbox.manage": ("city_admin",),
+    # Service requests: who sees requests of an area, who dispatches them (assign, reject,
+    # escalate at the request's current tier), who releases text held for review.
+    "service_request.view": (*HANDLER_ROLES, *ADMIN_ROLES),
+    "service_request.dispatch": ("grid_worker", *ADMIN_ROLES),
+    "service_request.moderate": ADMIN_ROLES,
 }
 
 

@@ -24,9 +24,8 @@ class Job:
     misfire_grace_time: int = 60
 
 
-JOBS: list[Job] = []
-
-JOBS.append(
+JOBS: list[Job] = [
+    # 通知 — notifications
     Job(
         id="notifications.dispatch",
         func="backend.jobs.notifications:dispatch",
@@ -34,5 +33,20 @@ JOBS.append(
         trigger_args={"seconds": 10},
         description="发送到期的订阅消息(微信不可用时退避重试)",
         misfire_grace_time=30,
-    )
-)
+    ),
+    # 服务响应 — service requests
+    Job(
+        id="service_requests.escalate_overdue",
+        func="backend.jobs.service_requests:escalate_overdue",
+        trigger="interval",
+        trigger_args={"minutes": 1},
+        description="超时服务请求逐级上报(村→乡镇→市)并通知上级管理员",
+    ),
+    Job(
+        id="service_requests.close_unrated",
+        func="backend.jobs.service_requests:close_unrated",
+        trigger="interval",
+        trigger_args={"minutes": 30},
+        description="办结后超过期限未评价的服务请求自动关闭",
+    ),
+]

@@ -4,6 +4,7 @@ from backend.models.audit import AuditLog, IdempotencyRecord
 from backend.models.notification import Notification, OutboxMessage, Subscription
 from backend.models.points import PointsAccount, PointsEntry
 from backend.models.region import Region
+from backend.models.service_request import ServiceRequest, ServiceRequestEvent, Upload
 from backend.models.user import Consent, RoleGrant, User
 from backend.models.volunteer import Team, Volunteer
 
@@ -18,7 +19,10 @@ __all__ = [
     "Region",
     "RoleGrant",
     "Subscription",
+    "ServiceRequest",
+    "ServiceRequestEvent",
     "Team",
+    "Upload",
     "User",
     "Volunteer",
 ]

@@ -64,6 +64,40 @@ const MESSAGE_TAB_INDEX = 2;
 
 const NETWORK_ERROR_MESSAGE = '网络异常,请稍后重试';
 
+// Service requests (服务响应); keys match the API.
+const SERVICE_CATEGORIES = [
+  { key: 'help', label: '求助' },
+  { key: 'hazard', label: '隐患' },
+  { key: 'dispute', label: '纠纷' },
+  { key: 'tip_off', label: '线索' },
+  { key: 'suggestion', label: '建议' },
+  { key: 'other', label: '其他' },
+];
+
+const SERVICE_STATUS = {
+  submitted: '待受理',
+  assigned: '已指派',
+  in_progress: '处理中',
+  resolved: '已办结',
+  closed: '已关闭',
+  rejected: '已驳回',
+  cancelled: '已撤销',
+  reopened: '已重新打开',
+};
+
+const SERVICE_TIERS = { village: '村(社区)', township: '乡镇(街道)', city: '市' };
+
+const CONTACT_METHODS = [
+  { key: 'message', label: '站内消息' },
+  { key: 'phone', label: '电话联系' },
+  { key: 'none', label: '无需联系' },
+];
+
+// Shown until the server's own notice arrives: this is not an emergency line.
+const EMERGENCY_NOTICE = '本平台不是紧急报警渠道。遇到违法犯罪、人身安全受到威胁等紧急情况,请立即拨打 110(火警 119、急救 120)。';
+
+const MAX_PHOTOS = 9;
+
 module.exports = {
   VOLUNTEER_SKILLS,
   VOLUNTEER_STATUS,
@@ -75,4 +109,10 @@ module.exports = {
   MECHANISMS,
   MESSAGE_TAB_INDEX,
   NETWORK_ERROR_MESSAGE,
+  SERVICE_CATEGORIES,
+  SERVICE_STATUS,
+  SERVICE_TIERS,
+  CONTACT_METHODS,
+  EMERGENCY_NOTICE,
+  MAX_PHOTOS,
 };
