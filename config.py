@@ -120,6 +120,8 @@ class Config:
     # Domain defaults
     TIMEZONE = "Asia/Shanghai"
     UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Funds: an expense above this amount (fen) must be approved by a city admin (5000 元).
+    FUND_CITY_APPROVAL_THRESHOLD_FEN = _env_int("FUND_CITY_APPROVAL_THRESHOLD_FEN", 500_000)
 
     @classmethod
     def validate(cls) -> None:

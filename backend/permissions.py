@@ -50,6 +50,9 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "region.admin": ADMIN_ROLES,
     "audit.read": ADMIN_ROLES,
     "roles.grant": ("township_admin", "city_admin"),
+    "fund.open": ("township_admin", "city_admin"),
+    "fund.manage": ADMIN_ROLES,
+    "fund.approve": ADMIN_ROLES,
 }
 
 

@@ -25,3 +25,14 @@ class Job:
 
 
 JOBS: list[Job] = []
+
+JOBS.append(
+    Job(
+        id="ledger_check",
+        func="backend.jobs.funds:nightly_ledger_check",
+        trigger="cron",
+        trigger_args={"hour": 2, "minute": 30},
+        description="每晚核对经费、积分台账与账面合计,不一致时通知市级管理员",
+        misfire_grace_time=3600,
+    )
+)
