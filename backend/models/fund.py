@@ -132,8 +132,9 @@ class Expense(Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     fund: Mapped[Fund] = relationship(lazy="joined")
-    submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id], lazy="joined")
-    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
+    # Loaded on demand (the expense lists ask for them); ledger pages never need them.
+    submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
 class FundEntry(Model):
@@ -180,7 +181,6 @@ class FundEntry(Model):
     reversed_by: Mapped[FundEntry | None] = relationship(
         primaryjoin="FundEntry.id == remote(foreign(FundEntry.reverses_id))",
         uselist=False,
-        lazy="selectin",
         viewonly=True,
     )
 

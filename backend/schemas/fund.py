@@ -42,6 +42,8 @@ class Fen(fields.Integer):
     default_error_messages = {
         "invalid": "金额须为整数(单位:分),不能是小数或字符串",
         "too_large": AMOUNT_ERROR,
+        "null": "请填写金额(单位:分)",
+        "required": "请填写金额(单位:分)",
     }
 
     def __init__(self, **kwargs):

@@ -10,6 +10,7 @@ move an expense once.
 from __future__ import annotations
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.sql import Select
 
 from backend.errors import Forbidden, InvalidTransition, NotFound
@@ -117,7 +118,15 @@ def list_query(
 ) -> Select:
     """Expenses in the caller's scope, newest first; ``actionable``: the caller's approval queue."""
     require_any(user, PERM_MANAGE)
-    query = scoped_query(select(Expense), user, PERM_MANAGE, Expense.region_id)
+    query = scoped_query(
+        select(Expense).options(
+            joinedload(Expense.submitted_by).noload(User.grants),
+            joinedload(Expense.decided_by).noload(User.grants),
+        ),
+        user,
+        PERM_MANAGE,
+        Expense.region_id,
+    )
     if status:
         query = query.where(Expense.status == status)
     if fund_id:

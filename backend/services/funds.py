@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import Select
 
 from backend.errors import Conflict, NotFound, ValidationFailed
@@ -389,7 +390,11 @@ def reverse_entry(user: User, entry_id: int, reason: str) -> FundEntry:
 
 def entries_query(fund: Fund, kind: str | None = None, month: str | None = None) -> Select:
     """The ledger of one fund, newest first."""
-    query = select(FundEntry).where(FundEntry.fund_id == fund.id)
+    query = (
+        select(FundEntry)
+        .where(FundEntry.fund_id == fund.id)
+        .options(selectinload(FundEntry.reversed_by))
+    )
     if kind:
         query = query.where(FundEntry.kind == kind)
     if month:
@@ -518,6 +523,7 @@ def statement(fund: Fund, month: str | None = None) -> dict:
                 FundEntry.created_at >= start,
                 FundEntry.created_at < end,
             )
+            .options(selectinload(FundEntry.reversed_by))
             .order_by(FundEntry.id)
         ).unique()
     )
