@@ -617,6 +617,11 @@ def check_ledgers() -> list[str]:
                 problems.append(
                     f"{label} {name}: 账面 {kept} ≠ 明细合计 {real} (差额 {kept - real} 分)"
                 )
+        if fund.balance_fen != fund.income_fen - fund.expense_fen:
+            problems.append(
+                f"{label} 账面余额 {fund.balance_fen} ≠ 账面收入 {fund.income_fen} − "
+                f"账面支出 {fund.expense_fen}"
+            )
         if fund.balance_fen < 0:
             problems.append(f"{label} 余额为负: {fund.balance_fen} 分")
     problems.extend(_structural_problems())
