@@ -78,7 +78,26 @@ def _configure_engine(app: Flask) -> None:
         options.setdefault("isolation_level", "READ COMMITTED")
     elif uri.startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+        _sqlite_savepoints_inside_transactions()
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _sqlite_savepoints_inside_transactions() -> None:
+    """pysqlite opens a transaction only before DML, so a SAVEPOINT issued first (a service's
+    ``begin_nested()``) starts one of its own, and releasing it COMMITS: a later rollback of the
+    request would not undo it. Open the real transaction first."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if not event.contains(Engine, "savepoint", _begin_before_savepoint):
+        event.listen(Engine, "savepoint", _begin_before_savepoint)
+
+
+def _begin_before_savepoint(conn, name) -> None:
+    if conn.dialect.name == "sqlite":
+        raw = conn.connection.dbapi_connection
+        if not raw.in_transaction:
+            raw.execute("BEGIN")
 
 
 def _document_security(api) -> None:

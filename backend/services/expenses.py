@@ -260,6 +260,10 @@ def reject(user: User, expense_id: int, reason: str) -> Expense:
 def pay(user: User, expense_id: int, reference: str = "", note: str = "") -> Expense:
     """Mark an approved expense paid: the one step that appends a ledger entry."""
     expense = get(user, expense_id, PERM_APPROVE)
+    # Fund row first: the status UPDATE below re-inserts the (fund_id, status) index entry,
+    # whose foreign-key check takes a shared lock on the fund; two payers holding that shared
+    # lock and both upgrading for the totals would deadlock on MySQL.
+    funds.lock_fund(expense.fund_id)
     before = audit.snapshot(expense, "status")
     paid_at = utcnow()
     _transition(expense, "pay", paid_by_id=user.id, paid_at=paid_at, payment_reference=reference)

@@ -251,6 +251,11 @@ def _move_totals(fund: Fund, bucket: str, delta: int) -> None:
     db.session.expire(fund)
 
 
+def lock_fund(fund_id: int) -> None:
+    """Take the fund row's exclusive lock for the rest of the transaction (no-op on SQLite)."""
+    db.session.execute(select(Fund.id).where(Fund.id == fund_id).with_for_update())
+
+
 def current_balance(fund_id: int) -> int:
     return db.session.scalar(select(Fund.balance_fen).where(Fund.id == fund_id)) or 0
 
