@@ -177,6 +177,8 @@ class Config:
     SERVICE_REQUEST_REOPEN_DAYS = _env_int("SERVICE_REQUEST_REOPEN_DAYS", 7)
     # Points the resolving handler earns (once per request).
     SERVICE_REQUEST_POINTS = _env_int("SERVICE_REQUEST_POINTS", 10)
+    # Funds: an expense above this amount (fen) must be approved by a city admin (5000 元).
+    FUND_CITY_APPROVAL_THRESHOLD_FEN = _env_int("FUND_CITY_APPROVAL_THRESHOLD_FEN", 500_000)
 
     @classmethod
     def validate(cls) -> None:

@@ -12,6 +12,27 @@ seed_cli = AppGroup("seed", help="Load data.")
 roles_cli = AppGroup("roles", help="Grant and revoke roles.")
 wechat_cli = AppGroup("wechat", help="WeChat sandbox.")
 scheduler_cli = AppGroup("scheduler", help="Periodic jobs (run exactly one scheduler).")
+ledger_cli = AppGroup("ledger", help="Ledgers (funds, points) against their kept totals.")
+
+# "module:function" checks run by `flask ledger check` and the nightly job; each returns a list
+# of problem strings (empty when its ledger is consistent).
+LEDGER_CHECKS = ["backend.services.funds:check_ledgers"]
+
+
+def run_ledger_checks() -> list[str]:
+    """Run every check in LEDGER_CHECKS; a check that crashes is itself a problem."""
+    import importlib
+
+    problems: list[str] = []
+    for path in LEDGER_CHECKS:
+        module_name, _, func_name = path.partition(":")
+        try:
+            check = getattr(importlib.import_module(module_name), func_name)
+            problems.extend(check())
+        except Exception as exc:  # noqa: BLE001 - report, keep checking the other ledgers
+            db.session.rollback()
+            problems.append(f"{path} 运行失败: {type(exc).__name__}: {exc}")
+    return problems
 
 
 @seed_cli.command("demo")
@@ -60,6 +81,18 @@ def revoke_command(openid: str, role: str, region_code: str) -> None:
         raise click.ClickException(exc.message) from exc
     db.session.commit()
     click.echo(f"revoked {role} in {region_code} from {openid}")
+
+
+@ledger_cli.command("check")
+def ledger_check_command() -> None:
+    """Recompute every ledger's totals from its entries; exit 1 when any differs."""
+    problems = run_ledger_checks()
+    db.session.rollback()  # read only
+    if problems:
+        for line in problems:
+            click.echo(line, err=True)
+        raise click.exceptions.Exit(1)
+    click.echo(f"台账核对通过 / ledgers consistent ({len(LEDGER_CHECKS)} checks)")
 
 
 @wechat_cli.command("sandbox")
@@ -166,6 +199,6 @@ DEV_BANNER = """
 
 
 def register_cli(app: Flask) -> None:
-    for group in (seed_cli, roles_cli, wechat_cli, scheduler_cli):
+    for group in (seed_cli, roles_cli, wechat_cli, scheduler_cli, ledger_cli):
         app.cli.add_command(group)
     app.cli.add_command(dev_command)

@@ -56,6 +56,9 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "service_request.view": (*HANDLER_ROLES, *ADMIN_ROLES),
     "service_request.dispatch": ("grid_worker", *ADMIN_ROLES),
     "service_request.moderate": ADMIN_ROLES,
+    "fund.open": ("township_admin", "city_admin"),
+    "fund.manage": ADMIN_ROLES,
+    "fund.approve": ADMIN_ROLES,
 }
 
 

@@ -49,4 +49,13 @@ JOBS: list[Job] = [
         trigger_args={"minutes": 30},
         description="办结后超过期限未评价的服务请求自动关闭",
     ),
+    # 经费筹措 — funds (and, through LEDGER_CHECKS, every ledger)
+    Job(
+        id="ledger_check",
+        func="backend.jobs.funds:nightly_ledger_check",
+        trigger="cron",
+        trigger_args={"hour": 2, "minute": 30},
+        description="每晚核对经费、积分台账与账面合计,不一致时通知市级管理员",
+        misfire_grace_time=3600,
+    ),
 ]

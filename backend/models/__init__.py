@@ -1,6 +1,7 @@
 """Models, one module per domain. Importing this package registers every table."""
 
 from backend.models.audit import AuditLog, IdempotencyRecord
+from backend.models.fund import Expense, Fund, FundEntry
 from backend.models.notification import Notification, OutboxMessage, Subscription
 from backend.models.points import PointsAccount, PointsEntry
 from backend.models.region import Region
@@ -11,6 +12,9 @@ from backend.models.volunteer import Team, Volunteer
 __all__ = [
     "AuditLog",
     "Consent",
+    "Expense",
+    "Fund",
+    "FundEntry",
     "IdempotencyRecord",
     "Notification",
     "OutboxMessage",

@@ -6,6 +6,7 @@ const { refreshUnreadBadge } = require('../../utils/badge');
 const BASE_ENTRIES = [
   { key: 'apply', icon: '志', label: '志愿者申请', url: '/pages/volunteer/apply/index', tab: false },
   { key: 'activity', icon: '活', label: '志愿活动', url: '/pages/activity/list/index', tab: true },
+  { key: 'funds', icon: '经', label: '经费公示', url: '/pages/fund/list/index', tab: false },
   { key: 'message', icon: '信', label: '我的消息', url: '/pages/message/index', tab: true },
   { key: 'mine', icon: '我', label: '个人中心', url: '/pages/mine/index', tab: true },
 ];

@@ -25,7 +25,8 @@ test('shows the five mechanisms and the entry grid', async () => {
   await flush();
   const text = comp.dom.textContent;
   ['活动开展', '服务响应', '经费筹措', '绩效考核', '表彰激励'].forEach((m) => expect(text).toContain(m));
-  expect(comp.querySelectorAll('.grid-item')).toHaveLength(4);
+  expect(comp.querySelectorAll('.grid-item')).toHaveLength(5);
+  expect(comp.querySelector('.entry-funds').dom.textContent).toContain('经费公示');
   expect(comp.querySelector('.entry-review')).toBeFalsy();
   expect(comp.querySelector('#volunteer-line').dom.textContent).toContain('您还不是平安志愿者');
 });
