@@ -50,6 +50,10 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "region.admin": ADMIN_ROLES,
     "audit.read": ADMIN_ROLES,
     "roles.grant": ("township_admin", "city_admin"),
+    # Organise activities (create, publish, roster, check-in codes, 代签, hours corrections).
+    "activity.manage": ADMIN_ROLES,
+    # Release activity text held by content security (a tier above the village organiser).
+    "activity.moderate": ("township_admin", "city_admin"),
 }
 
 

@@ -25,3 +25,27 @@ class Job:
 
 
 JOBS: list[Job] = []
+
+JOBS += [
+    Job(
+        id="activity_reminders",
+        func="backend.jobs.activities:send_reminders",
+        trigger="interval",
+        trigger_args={"minutes": 5},
+        description="活动开始前24小时和1小时提醒已报名的志愿者",
+    ),
+    Job(
+        id="activity_auto_checkout",
+        func="backend.jobs.activities:auto_checkout",
+        trigger="interval",
+        trigger_args={"minutes": 5},
+        description="活动结束时为忘记签退的人自动签退(标记),记录时长和积分",
+    ),
+    Job(
+        id="activity_no_shows",
+        func="backend.jobs.activities:mark_no_shows",
+        trigger="interval",
+        trigger_args={"minutes": 10},
+        description="活动结束后将未签到的报名标记为缺席",
+    ),
+]

@@ -82,6 +82,9 @@ class MeOut(UserOut):
     consent_required = fields.Method("get_consent_required")
     privacy_notice_version = fields.Method("get_notice_version")
     points = fields.Method("get_points")
+    service_hours = fields.Method("get_service_hours")
+    duty_hours = fields.Method("get_duty_hours")
+    star_level = fields.Method("get_star_level")
 
     def get_volunteer(self, user):
         from backend.services.volunteers import volunteer_of
@@ -103,6 +106,26 @@ class MeOut(UserOut):
         from backend.services.points import balance_of
 
         return balance_of(user.id)
+
+    def _hours(self, user) -> dict:
+        # One query per request for the three fields below (schema instances outlive requests).
+        from flask import g
+
+        cache = g.setdefault("me_hours", {})
+        if user.id not in cache:
+            from backend.services.hours import hours_of
+
+            cache[user.id] = hours_of(user.id)
+        return cache[user.id]
+
+    def get_service_hours(self, user) -> float:
+        return self._hours(user)["service_hours"]
+
+    def get_duty_hours(self, user) -> float:
+        return self._hours(user)["duty_hours"]
+
+    def get_star_level(self, user) -> int:
+        return self._hours(user)["star_level"]
 
 
 class LoginOut(Schema):
