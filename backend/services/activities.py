@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from backend.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from backend.extensions import db
@@ -351,10 +352,21 @@ def _near_clause(lat: float, lng: float, radius_m: float):
     return distance2 <= radius_m * radius_m, distance2
 
 
+def lean_activity_loads(path=None) -> list:
+    """Loader options for lists: the organiser's name and the region's name, nothing more
+    (not the organiser's role grants, nor each region's parent chain)."""
+    base = path.joinedload if path is not None else joinedload
+    return [
+        base(Activity.organiser).lazyload(User.grants),
+        base(Activity.organiser).lazyload(User.region),
+        base(Activity.region).lazyload(Region.parent),
+    ]
+
+
 def list_query(viewer: User | None, args: dict[str, Any]):
     """Published activities for everyone; with ``manage`` every status in the organiser scope."""
     now = utcnow()
-    query = select(Activity)
+    query = select(Activity).options(*lean_activity_loads())
     if args.get("manage"):
         require_any(viewer, PERMISSION)
         query = scoped(query, viewer, PERMISSION, Activity.region_id)

@@ -22,6 +22,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.errors import APIError, BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
 from backend.extensions import db, wechat
@@ -173,7 +175,8 @@ def verify_code(activity: Activity, purpose: str, code: str, now: datetime) -> N
 
 
 def _activity_for_scan(activity_id: int) -> Activity:
-    activity = db.session.get(Activity, activity_id)
+    # The hot path of a morning's check-in burst: no organiser/team/region joins.
+    activity = db.session.get(Activity, activity_id, options=[lazyload("*")])
     if activity is None or activity.status == "draft":
         raise NotFound("活动不存在", code="activity_not_found")
     if activity.status == "cancelled":
@@ -205,9 +208,9 @@ def _check_distance(activity: Activity, latitude: float, longitude: float) -> in
 
 def _seated_enrollment(activity: Activity, user_id: int) -> Enrollment:
     enrollment = db.session.scalar(
-        select(Enrollment).where(
-            Enrollment.activity_id == activity.id, Enrollment.user_id == user_id
-        )
+        select(Enrollment)
+        .where(Enrollment.activity_id == activity.id, Enrollment.user_id == user_id)
+        .options(lazyload(Enrollment.activity))  # already in the session
     )
     if enrollment is None or enrollment.status not in ("enrolled", "no_show"):
         raise NotEnrolledHere()
@@ -237,8 +240,7 @@ def check_in(user: User, activity_id: int, data: dict) -> Attendance:
     _check_window(activity, now)
     enrollment = _seated_enrollment(activity, user.id)
     distance = _check_distance(activity, data["latitude"], data["longitude"])
-    if enrollment.attendance is not None:
-        raise AlreadyCheckedIn()
+    # No look-up first: the unique (activity, user) key refuses a second check-in.
     attendance = Attendance(
         activity_id=activity.id,
         user_id=user.id,
@@ -265,9 +267,9 @@ def check_out(user: User, activity_id: int, data: dict) -> Attendance:
     if now < checkin_opens_at(activity):
         raise NotOpenYet()
     attendance = db.session.scalar(
-        select(Attendance).where(
-            Attendance.activity_id == activity.id, Attendance.user_id == user.id
-        )
+        select(Attendance)
+        .where(Attendance.activity_id == activity.id, Attendance.user_id == user.id)
+        .options(lazyload(Attendance.activity))
     )
     if attendance is None:
         _seated_enrollment(activity, user.id)  # not enrolled → 403 before "not checked in"
@@ -339,10 +341,22 @@ def _finish(
     ).rowcount
     if closed != 1:
         raise AlreadyCheckedOut()
-    db.session.refresh(attendance)
-    before = hours.minutes_by_kind(attendance.user_id)["service"]
-    if attendance.hours_kind == "service":
-        before -= minutes
+    for key, value in {
+        "status": "checked_out",
+        "checkout_at": at,
+        "checkout_method": method,
+        "checkout_latitude": latitude,
+        "checkout_longitude": longitude,
+        "checkout_distance_m": distance,
+        "auto_checkout": method == "auto",
+        "computed_minutes": minutes,
+        "served_minutes": minutes,
+        "points": amount,
+    }.items():
+        # The row was written by the UPDATE above; mirror it without marking anything dirty.
+        set_committed_value(attendance, key, value)
+    service = attendance.hours_kind == "service"
+    before = hours.minutes_by_kind(attendance.user_id)["service"] - minutes if service else 0
     if amount:
         points.grant(
             attendance.user_id,
@@ -364,16 +378,21 @@ def _finish(
         fields={"activity": activity.title, "hours": hours_text, "points": amount},
         page="pages/activity/hours/index",
     )
-    if attendance.hours_kind == "service":
-        hours.notify_level_change(attendance.user_id, before)
+    if service:
+        hours.notify_level_change(attendance.user_id, before, before + minutes)
     return attendance
 
 
 def _points_region(attendance: Attendance, activity: Activity) -> int | None:
-    enrollment = attendance.enrollment
-    if enrollment is not None and enrollment.volunteer is not None:
-        return enrollment.volunteer.region_id
-    return attendance.user.region_id or activity.region_id
+    """The volunteer's village (leaderboards group by it), else the user's or the activity's."""
+    from backend.models import Volunteer
+
+    region_id = db.session.scalar(
+        select(Volunteer.region_id).where(Volunteer.user_id == attendance.user_id)
+    )
+    if region_id is None:
+        region_id = db.session.scalar(select(User.region_id).where(User.id == attendance.user_id))
+    return region_id or activity.region_id
 
 
 # -- organiser actions ---------------------------------------------------------------------

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from backend.errors import Conflict, Forbidden, NotFound
 from backend.extensions import db
@@ -21,7 +21,7 @@ from backend.models.activity import ENROLLMENT_STATUS_NAMES
 from backend.models.types import utcnow
 from backend.permissions import HANDLER_ROLES, roles_of
 from backend.services import audit, notifications
-from backend.services.activities import china_iso, get_managed
+from backend.services.activities import china_iso, get_managed, lean_activity_loads
 from backend.services.volunteers import volunteer_of
 
 ACTIVE = ("enrolled", "waitlisted")
@@ -391,7 +391,10 @@ def my_enrollments_query(user: User, status: str | None = None, when: str | None
         select(Enrollment)
         .join(Activity, Activity.id == Enrollment.activity_id)
         .where(Enrollment.user_id == user.id)
-        .options(selectinload(Enrollment.attendance))
+        .options(
+            selectinload(Enrollment.attendance),
+            *lean_activity_loads(joinedload(Enrollment.activity)),
+        )
     )
     if status:
         query = query.where(Enrollment.status == status)

@@ -82,11 +82,15 @@ def records_query(user_id: int):
     )
 
 
-def notify_level_change(user_id: int, service_minutes_before: int) -> None:
+def notify_level_change(
+    user_id: int, service_minutes_before: int, service_minutes_after: int | None = None
+) -> None:
     """Send a ``level_up`` inbox notice when the user's service hours crossed a star level."""
     from backend.services import notifications
 
-    after = minutes_by_kind(user_id)["service"]
+    after = service_minutes_after
+    if after is None:
+        after = minutes_by_kind(user_id)["service"]
     old, new = star_level_for(service_minutes_before), star_level_for(after)
     if new <= old:
         return
