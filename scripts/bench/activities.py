@@ -59,7 +59,9 @@ def _prepare(url: str) -> dict:
     app = create_app("development", SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
         village = db.session.scalar(select(Region).where(Region.code == "360981001001"))
-        organiser = db.session.scalar(select(User).where(User.openid == "sandbox-demo-village-admin"))
+        organiser = db.session.scalar(
+            select(User).where(User.openid == "sandbox-demo-village-admin")
+        )
         now = datetime.now(UTC).replace(microsecond=0)
         # The activity under way: started 10 minutes ago, ends in 2 hours.
         secret = secrets.token_hex(32)
@@ -182,9 +184,7 @@ def _prepare(url: str) -> dict:
             ],
         )
         db.session.commit()
-        users = db.session.scalars(
-            select(User).where(User.id >= first).order_by(User.id)
-        ).all()
+        users = db.session.scalars(select(User).where(User.id >= first).order_by(User.id)).all()
         tokens = [issue_token(user)[0] for user in users]
         activity_id = activity.id
         db.engine.dispose()
