@@ -8,9 +8,7 @@ shared foreign-key lock on the activity turning into a deadlock when the UPDATE 
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -376,8 +374,6 @@ def roster_query(actor: User, activity_id: int, status: str | None = None):
     if status:
         query = query.where(Enrollment.status == status)
     order = {"enrolled": 0, "waitlisted": 1, "no_show": 2, "cancelled": 3, "removed": 4}
-    from sqlalchemy import case
-
     rank = case(order, value=Enrollment.status, else_=9)
     return activity, query.order_by(
         rank, Enrollment.waitlist_seq, Enrollment.queued_at, Enrollment.id
@@ -418,7 +414,3 @@ def mine_for(user: User | None, activity_id: int) -> Enrollment | None:
 
 def status_name(status: str) -> str:
     return ENROLLMENT_STATUS_NAMES.get(status, status)
-
-
-def as_of(value: datetime | None) -> str:
-    return china_iso(value)
