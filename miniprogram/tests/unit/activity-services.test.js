@@ -45,9 +45,9 @@ test.each([
 });
 
 test('roster export downloads with the token and opens the file', async () => {
-  wx.downloadFile = jest.fn((opts) => opts.success({ statusCode: 200, tempFilePath: '/tmp/x.xlsx' }));
+  wx.downloadFile = jest.fn((opts) => opts.success({ statusCode: 200, tempFilePath: 'wxfile://tmp_roster.xlsx' }));
   wx.openDocument = jest.fn((opts) => opts.success());
-  await expect(activityService.exportRoster(3, 'xlsx')).resolves.toBe('/tmp/x.xlsx');
+  await expect(activityService.exportRoster(3, 'xlsx')).resolves.toBe('wxfile://tmp_roster.xlsx');
   const call = wx.downloadFile.mock.calls[0][0];
   expect(call.url).toBe(`${BASE}/activities/3/enrollments?format=xlsx`);
   expect(call.header.Authorization).toBe('Bearer tok');

@@ -230,7 +230,7 @@ describe('roster', () => {
 
   test('exports', async () => {
     const comp = await open();
-    activityService.exportRoster.mockResolvedValue('/tmp/x.xlsx');
+    activityService.exportRoster.mockResolvedValue('wxfile://tmp_roster.xlsx');
     comp.querySelector('#export-xlsx').dispatchEvent('tap');
     await flush();
     expect(activityService.exportRoster).toHaveBeenCalledWith('7', 'xlsx');
