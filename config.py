@@ -163,6 +163,13 @@ class Config:
 
     # Domain defaults
     TIMEZONE = "Asia/Shanghai"
+
+    # Activities: rotating check-in codes (seconds per code, grace for the previous one), how
+    # long before the start check-in opens by default, and the page a check-in QR code opens.
+    ACTIVITY_CODE_WINDOW_SECONDS = _env_int("ACTIVITY_CODE_WINDOW_SECONDS", 60)
+    ACTIVITY_CODE_GRACE_SECONDS = _env_int("ACTIVITY_CODE_GRACE_SECONDS", 30)
+    ACTIVITY_CHECKIN_OPEN_MINUTES = _env_int("ACTIVITY_CHECKIN_OPEN_MINUTES", 30)
+    ACTIVITY_CHECKIN_PAGE = _env("ACTIVITY_CHECKIN_PAGE", "pages/activity/scan/index")
     UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     # Uploads: largest accepted file and image size (decompression bombs are refused).
     UPLOAD_MAX_BYTES = _env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)

@@ -47,6 +47,16 @@ def seed_demo_command() -> None:
         click.echo("演示数据已存在,跳过 / demo data already present")
 
 
+@seed_cli.command("activities")
+def seed_activities_command() -> None:
+    """Add demo activities to the demo county (after ``seed demo``; once)."""
+    from backend.services.activity_demo import seed_demo_activities
+
+    written = seed_demo_activities()
+    db.session.commit()
+    click.echo(f"演示活动 {written} 个已载入 / {written} demo activities loaded")
+
+
 @roles_cli.command("grant")
 @click.argument("openid")
 @click.argument("role")

@@ -59,6 +59,10 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "fund.open": ("township_admin", "city_admin"),
     "fund.manage": ADMIN_ROLES,
     "fund.approve": ADMIN_ROLES,
+    # Organise activities (create, publish, roster, check-in codes, 代签, hours corrections).
+    "activity.manage": ADMIN_ROLES,
+    # Release activity text held by content security (a tier above the village organiser).
+    "activity.moderate": ("township_admin", "city_admin"),
 }
 
 

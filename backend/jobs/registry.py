@@ -51,11 +51,33 @@ JOBS: list[Job] = [
     ),
     # 经费筹措 — funds (and, through LEDGER_CHECKS, every ledger)
     Job(
-        id="ledger_check",
+        id="funds.ledger_check",
         func="backend.jobs.funds:nightly_ledger_check",
         trigger="cron",
         trigger_args={"hour": 2, "minute": 30},
         description="每晚核对经费、积分台账与账面合计,不一致时通知市级管理员",
         misfire_grace_time=3600,
+    ),
+    # 活动开展 — activities
+    Job(
+        id="activities.reminders",
+        func="backend.jobs.activities:send_reminders",
+        trigger="interval",
+        trigger_args={"minutes": 5},
+        description="活动开始前24小时和1小时提醒已报名的志愿者",
+    ),
+    Job(
+        id="activities.auto_checkout",
+        func="backend.jobs.activities:auto_checkout",
+        trigger="interval",
+        trigger_args={"minutes": 5},
+        description="活动结束时为忘记签退的人自动签退(标记),记录时长和积分",
+    ),
+    Job(
+        id="activities.no_shows",
+        func="backend.jobs.activities:mark_no_shows",
+        trigger="interval",
+        trigger_args={"minutes": 10},
+        description="活动结束后将未签到的报名标记为缺席",
     ),
 ]

@@ -1,5 +1,6 @@
 """Models, one module per domain. Importing this package registers every table."""
 
+from backend.models.activity import Activity, Attendance, Enrollment
 from backend.models.audit import AuditLog, IdempotencyRecord
 from backend.models.fund import Expense, Fund, FundEntry
 from backend.models.notification import Notification, OutboxMessage, Subscription
@@ -10,6 +11,9 @@ from backend.models.user import Consent, RoleGrant, User
 from backend.models.volunteer import Team, Volunteer
 
 __all__ = [
+    "Activity",
+    "Attendance",
+    "Enrollment",
     "AuditLog",
     "Consent",
     "Expense",

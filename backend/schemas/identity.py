@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_dump, validate
 
 from backend.auth import current_user
 from backend.permissions import ROLE_NAMES, is_admin
@@ -82,6 +82,9 @@ class MeOut(UserOut):
     consent_required = fields.Method("get_consent_required")
     privacy_notice_version = fields.Method("get_notice_version")
     points = fields.Method("get_points")
+    service_hours = fields.Float(dump_only=True, metadata={"description": "志愿服务时长(小时)"})
+    duty_hours = fields.Float(dump_only=True, metadata={"description": "在岗时长(小时)"})
+    star_level = fields.Integer(dump_only=True, metadata={"description": "星级 0–5"})
 
     def get_volunteer(self, user):
         from backend.services.volunteers import volunteer_of
@@ -103,6 +106,15 @@ class MeOut(UserOut):
         from backend.services.points import balance_of
 
         return balance_of(user.id)
+
+    @post_dump(pass_original=True)
+    def _add_hours(self, data: dict, user, **kwargs) -> dict:
+        # One query for the three hours fields (declared above for the OpenAPI spec).
+        from backend.services.hours import hours_of
+
+        summary = hours_of(user.id)
+        data.update({k: summary[k] for k in ("service_hours", "duty_hours", "star_level")})
+        return data
 
 
 class LoginOut(Schema):

@@ -38,23 +38,40 @@ const ROLE_LABELS = {
 
 const ADMIN_ROLES = ['village_admin', 'township_admin', 'city_admin'];
 
+// Activity categories, in the API's codes (GET /activities?category=…).
 const ACTIVITY_CATEGORY_LABELS = {
-  patrol: '治安巡防',
-  publicity: '宣传教育',
-  mediation: '矛盾调解',
+  patrol: '巡逻',
+  publicity: '宣传',
+  mediation: '调解',
   safety_check: '安全检查',
-  service: '便民服务',
-  emergency: '应急处置',
-  other: '其他',
+  convenience: '便民服务',
+  info_collection: '信息采集',
+  training: '培训',
 };
 
+const ACTIVITY_CATEGORIES = Object.keys(ACTIVITY_CATEGORY_LABELS);
+
+// Stored status and the phase derived from the clock (the API sends both).
 const ACTIVITY_STATUS_LABELS = {
   draft: '草稿',
-  published: '报名中',
+  published: '已发布',
+  enrolling: '报名中',
+  upcoming: '即将开始',
   ongoing: '进行中',
+  ended: '已结束',
   completed: '已结束',
   cancelled: '已取消',
 };
+
+const ENROLLMENT_STATUS_LABELS = {
+  enrolled: '已报名',
+  waitlisted: '候补中',
+  cancelled: '已取消',
+  removed: '已移出',
+  no_show: '缺席',
+};
+
+const STAR_NAMES = ['暂无星级', '一星', '二星', '三星', '四星', '五星'];
 
 // The five mechanisms of the alliance, shown on the home banner.
 const MECHANISMS = ['活动开展', '服务响应', '经费筹措', '绩效考核', '表彰激励'];
@@ -105,7 +122,10 @@ module.exports = {
   ROLE_LABELS,
   ADMIN_ROLES,
   ACTIVITY_CATEGORY_LABELS,
+  ACTIVITY_CATEGORIES,
   ACTIVITY_STATUS_LABELS,
+  ENROLLMENT_STATUS_LABELS,
+  STAR_NAMES,
   MECHANISMS,
   MESSAGE_TAB_INDEX,
   NETWORK_ERROR_MESSAGE,

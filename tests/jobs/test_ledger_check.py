@@ -86,7 +86,7 @@ def test_nightly_job_is_registered_and_alerts_city_admins(api, demo, new_user):
     from backend.jobs.funds import nightly_ledger_check
     from tests.funds_support import admin
 
-    [job] = [j for j in JOBS if j.id == "ledger_check"]
+    [job] = [j for j in JOBS if j.id == "funds.ledger_check"]
     assert job.func == "backend.jobs.funds:nightly_ledger_check" and job.trigger == "cron"
     fund = _ledger(api, demo)
     assert nightly_ledger_check() == {"problems": 0, "alerted": 0}

@@ -21,6 +21,7 @@ function present(me) {
     isAdmin: Boolean(me.is_admin),
     points: me.points || 0,
     serviceHours: me.service_hours || 0,
+    starText: me.star_level ? '★'.repeat(me.star_level) : '',
     consentRequired: Boolean(me.consent_required),
     noticeVersion: me.privacy_notice_version || '',
     consentVersion: me.consent_version || '',
@@ -39,6 +40,7 @@ const EMPTY = {
   isAdmin: false,
   points: 0,
   serviceHours: 0,
+  starText: '',
   consentRequired: false,
   noticeVersion: '',
   consentVersion: '',
@@ -132,6 +134,18 @@ Component({
 
     onApplyTap() {
       wx.navigateTo({ url: '/pages/volunteer/apply/index' });
+    },
+
+    onMyActivitiesTap() {
+      wx.navigateTo({ url: '/pages/activity/mine/index' });
+    },
+
+    onMyHoursTap() {
+      wx.navigateTo({ url: '/pages/activity/hours/index' });
+    },
+
+    onManageActivitiesTap() {
+      wx.navigateTo({ url: '/subpackages/admin/pages/activities/list/index' });
     },
 
     onAdminTap() {

@@ -8,8 +8,8 @@ beforeAll(() => {
   id = load('pages/activity/list/index');
 });
 
-function activities(from, count) {
-  return Array.from({ length: count }, (_, i) => ({
+function activities(from, count, extra) {
+  return Array.from({ length: count }, (_, i) => Object.assign({
     id: from + i,
     title: `活动${from + i}`,
     category: 'patrol',
@@ -19,8 +19,12 @@ function activities(from, count) {
     place_name: '村委会',
     capacity: 10,
     enrolled_count: from + i === 1 ? 10 : 3,
+    waitlist_enabled: false,
     status: 'published',
-  }));
+    phase: 'enrolling',
+    points_mode: 'per_hour',
+    points_value: 10,
+  }, extra || {}));
 }
 
 test('lists published activities and pages on reaching the bottom', async () => {
@@ -34,9 +38,11 @@ test('lists published activities and pages on reaching the bottom', async () => 
   expect(comp.querySelectorAll('.activity')).toHaveLength(10);
   const first = comp.querySelector('.activity').dom.textContent;
   expect(first).toContain('活动1');
-  expect(first).toContain('治安巡防');
+  expect(first).toContain('巡逻');
   expect(first).toContain('03-08 09:00 至 11:30');
   expect(first).toContain('名额已满');
+  expect(first).toContain('10 积分/小时');
+  expect(comp.querySelectorAll('.activity')[1].dom.textContent).toContain('报名中');
   expect(comp.data.finished).toBe(false);
 
   comp.instance.onReachBottom();
@@ -49,6 +55,55 @@ test('lists published activities and pages on reaching the bottom', async () => 
   await flush();
   expect(activityService.list).toHaveBeenCalledTimes(2);
   expect(comp.dom.textContent).toContain('没有更多了');
+});
+
+test('category tabs use the API codes', async () => {
+  activityService.list.mockResolvedValue({ items: [], total: 0 });
+  const comp = render(id);
+  comp.instance.onLoad();
+  await flush();
+  const labels = comp.querySelectorAll('.tab').map((t) => t.dom.textContent);
+  expect(labels).toEqual(['全部', '附近', '巡逻', '宣传', '调解', '安全检查', '便民服务', '信息采集', '培训']);
+  comp.querySelector('#tab-safety_check').dispatchEvent('tap');
+  await flush();
+  expect(activityService.list).toHaveBeenLastCalledWith({ page: 1, page_size: 10, category: 'safety_check' });
+  comp.querySelector('#open-only').dispatchEvent('tap');
+  await flush();
+  expect(activityService.list).toHaveBeenLastCalledWith({
+    page: 1, page_size: 10, category: 'safety_check', open: true,
+  });
+});
+
+test('near me asks for the location and sorts by distance', async () => {
+  wx.getLocation = jest.fn((opts) => opts.success({ latitude: 28.19, longitude: 115.77 }));
+  activityService.list
+    .mockResolvedValueOnce({ items: [], total: 0 })
+    .mockResolvedValueOnce({ items: activities(1, 1, { distance_m: 420, enrolled_count: 2 }), total: 1 });
+  const comp = render(id);
+  comp.instance.onLoad();
+  await flush();
+  comp.querySelector('#tab-near').dispatchEvent('tap');
+  await flush();
+  expect(wx.getLocation).toHaveBeenCalledWith(expect.objectContaining({ type: 'gcj02' }));
+  expect(activityService.list).toHaveBeenLastCalledWith({
+    page: 1, page_size: 10, latitude: 28.19, longitude: 115.77, radius_km: 10, sort: 'distance',
+  });
+  expect(comp.querySelector('.activity').dom.textContent).toContain('距您420米');
+  comp.querySelector('.activity').dispatchEvent('tap');
+  await flush();
+  expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/activity/detail/index?id=1' });
+});
+
+test('near me without a location permission stays put', async () => {
+  wx.getLocation = jest.fn((opts) => opts.fail({ errMsg: 'getLocation:fail auth deny' }));
+  activityService.list.mockResolvedValue({ items: [], total: 0 });
+  const comp = render(id);
+  comp.instance.onLoad();
+  await flush();
+  comp.querySelector('#tab-near').dispatchEvent('tap');
+  await flush();
+  expect(comp.data.tab).toBe('all');
+  expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '需要位置权限才能查看附近活动' }));
 });
 
 test('empty list and pull-down refresh', async () => {

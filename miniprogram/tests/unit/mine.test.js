@@ -141,3 +141,19 @@ test('login failure shows the login button', async () => {
   expect(comp.querySelector('#login')).toBeTruthy();
   expect(userService.getMe).not.toHaveBeenCalled();
 });
+
+test('star level and the activity entries', async () => {
+  const comp = await shown(me({ star_level: 2, is_admin: true }));
+  expect(comp.querySelector('#stars').dom.textContent).toBe('★★');
+  comp.querySelector('#my-activities-entry').dispatchEvent('tap');
+  await flush();
+  expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: '/pages/activity/mine/index' });
+  comp.querySelector('#my-hours-entry').dispatchEvent('tap');
+  await flush();
+  expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: '/pages/activity/hours/index' });
+  comp.querySelector('#manage-activities-entry').dispatchEvent('tap');
+  await flush();
+  expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: '/subpackages/admin/pages/activities/list/index' });
+  const resident = await shown(me({ star_level: 0, is_admin: false }));
+  expect(resident.querySelector('#manage-activities-entry')).toBeFalsy();
+});

@@ -1,23 +1,30 @@
 const activityService = require('../../../services/activity');
-const { ACTIVITY_CATEGORY_LABELS, ACTIVITY_STATUS_LABELS } = require('../../../utils/constants');
-const { formatTimeRange } = require('../../../utils/format');
+const { ACTIVITY_CATEGORIES, ACTIVITY_CATEGORY_LABELS } = require('../../../utils/constants');
+const { presentActivity } = require('../../../utils/activity');
 
 const PAGE_SIZE = 10;
+const NEAR_RADIUS_KM = 10;
 
-function present(activity) {
-  const capacity = activity.capacity || 0;
-  const enrolled = activity.enrolled_count || 0;
-  return Object.assign({}, activity, {
-    categoryText: ACTIVITY_CATEGORY_LABELS[activity.category] || activity.category || '',
-    statusText: ACTIVITY_STATUS_LABELS[activity.status] || '',
-    timeText: formatTimeRange(activity.start_at, activity.end_at),
-    quotaText: capacity ? `${enrolled}/${capacity} 人` : `已报名 ${enrolled} 人`,
-    isFull: capacity > 0 && enrolled >= capacity,
+// "全部", "附近", then one tab per category.
+const TABS = [{ key: 'all', label: '全部' }, { key: 'near', label: '附近' }].concat(
+  ACTIVITY_CATEGORIES.map((key) => ({ key, label: ACTIVITY_CATEGORY_LABELS[key] })),
+);
+
+function getLocation() {
+  return new Promise((resolve, reject) => {
+    wx.getLocation({
+      type: 'gcj02',
+      success: (res) => resolve({ latitude: res.latitude, longitude: res.longitude }),
+      fail: reject,
+    });
   });
 }
 
 Component({
   data: {
+    tabs: TABS,
+    tab: 'all',
+    openOnly: false,
     items: [],
     page: 0,
     total: 0,
@@ -40,12 +47,46 @@ Component({
       this.loadPage(this.data.page + 1);
     },
 
+    async onTabTap(e) {
+      const { key } = e.currentTarget.dataset;
+      if (key === this.data.tab) return;
+      if (key === 'near' && !this._point) {
+        try {
+          this._point = await getLocation();
+        } catch (err) {
+          wx.showToast({ title: '需要位置权限才能查看附近活动', icon: 'none' });
+          return;
+        }
+      }
+      this.setData({ tab: key, items: [], page: 0, total: 0, finished: false });
+      this.loadPage(1);
+    },
+
+    onOpenToggle() {
+      this.setData({ openOnly: !this.data.openOnly, items: [], page: 0, finished: false });
+      this.loadPage(1);
+    },
+
+    query(page) {
+      const q = { page, page_size: PAGE_SIZE };
+      const { tab } = this.data;
+      if (tab === 'near' && this._point) {
+        Object.assign(q, this._point, { radius_km: NEAR_RADIUS_KM, sort: 'distance' });
+      } else if (tab !== 'all') {
+        q.category = tab;
+      }
+      if (this.data.openOnly) q.open = true;
+      return q;
+    },
+
     async loadPage(page) {
       if (this.data.loading) return;
+      const tab = this.data.tab;
       this.setData({ loading: true, error: '' });
       try {
-        const res = await activityService.list({ page, page_size: PAGE_SIZE });
-        const fresh = (res.items || []).map(present);
+        const res = await activityService.list(this.query(page));
+        if (tab !== this.data.tab) return; // the user has moved to another tab
+        const fresh = (res.items || []).map(presentActivity);
         const items = page === 1 ? fresh : this.data.items.concat(fresh);
         const total = res.total || 0;
         this.setData({
@@ -63,6 +104,15 @@ Component({
 
     onRetry() {
       this.loadPage(this.data.page ? this.data.page + 1 : 1);
+    },
+
+    onItemTap(e) {
+      const { id } = e.currentTarget.dataset;
+      wx.navigateTo({ url: `/pages/activity/detail/index?id=${id}` });
+    },
+
+    onMineTap() {
+      wx.navigateTo({ url: '/pages/activity/mine/index' });
     },
   },
 });

@@ -1,7 +1,7 @@
 """funds: alliance funds, ledger entries, expenses
 
-Revision ID: 0005_funds
-Revises: 0001_foundation
+Revision ID: 0004_funds
+Revises: 0003_service_requests
 Create Date: 2026-11-25 08:11:06.668549
 
 """
@@ -12,8 +12,8 @@ import backend.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = "0005_funds"
-down_revision = "0004_service_requests"
+revision = "0004_funds"
+down_revision = "0003_service_requests"
 branch_labels = None
 depends_on = None
 

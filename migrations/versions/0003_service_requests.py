@@ -1,7 +1,7 @@
 """service requests: requests, their timeline, uploads
 
-Revision ID: 0004_service_requests
-Revises: 0001_foundation
+Revision ID: 0003_service_requests
+Revises: 0002_notifications
 Create Date: 2026-11-25 08:14:26.392412
 
 """
@@ -12,8 +12,8 @@ import backend.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0004_service_requests'
-down_revision = '0002_notifications'
+revision = "0003_service_requests"
+down_revision = "0002_notifications"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,230 @@
+"""Activities: drafting and lifecycle, enrollment, roster, check-in codes, check-in/out."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from backend.api.exports import table_response
+from backend.api.idempotency import idempotent
+from backend.auth import current_user, public, require_user
+from backend.schemas.activity import (
+    ActivityDetailOut,
+    ActivityIn,
+    ActivityOut,
+    ActivityQuery,
+    ActivityUpdateIn,
+    AttendanceOut,
+    CheckinCodeOut,
+    CheckinCodeQuery,
+    EnrollmentOut,
+    ManualAttendanceIn,
+    RosterEntryOut,
+    RosterQuery,
+    ScanIn,
+    roster_name,
+    roster_phone,
+)
+from backend.schemas.common import ReasonIn, page_of
+from backend.services import activities, attendance, enrollments
+from backend.services.pagination import paginate
+
+blp = Blueprint("activities", __name__, url_prefix="/api/v1/activities", description="活动开展")
+
+EXPORT_LIMIT = 20_000
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(ActivityQuery, location="query")
+@blp.response(200, page_of(ActivityOut))
+@public
+def list_activities(args):
+    """Published activities with filters (region, category, dates, near a point, open)."""
+    page, size = args.pop("page"), args.pop("page_size")
+    result = paginate(activities.list_query(current_user(), args), page, size)
+    activities.annotate(result["items"], args)
+    return result
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(ActivityIn)
+@blp.response(201, ActivityDetailOut)
+def create_activity(data):
+    """Draft an activity in a region I organise."""
+    return activities.create(require_user(), data)
+
+
+@blp.route("/<int:activity_id>", methods=["GET"])
+@blp.response(200, ActivityDetailOut)
+@public
+def get_activity(activity_id: int):
+    """One activity, with my enrollment when logged in."""
+    return activities.get_visible(current_user(), activity_id)
+
+
+@blp.route("/<int:activity_id>", methods=["PATCH"])
+@blp.arguments(ActivityUpdateIn)
+@blp.response(200, ActivityDetailOut)
+def update_activity(data, activity_id: int):
+    """Edit a draft, or a published activity before it starts."""
+    return activities.update_activity(require_user(), activity_id, data)
+
+
+@blp.route("/<int:activity_id>/publish", methods=["POST"])
+@blp.response(200, ActivityDetailOut)
+def publish(activity_id: int):
+    """Publish a draft (its text must have passed content security)."""
+    return activities.publish(require_user(), activity_id)
+
+
+@blp.route("/<int:activity_id>/cancel", methods=["POST"])
+@blp.arguments(ReasonIn)
+@blp.response(200, ActivityDetailOut)
+def cancel(data, activity_id: int):
+    """Cancel an activity with a reason; everyone enrolled is notified."""
+    return activities.cancel(require_user(), activity_id, data["reason"])
+
+
+@blp.route("/<int:activity_id>/complete", methods=["POST"])
+@blp.response(200, ActivityDetailOut)
+def complete(activity_id: int):
+    """Close an activity: open check-ins are checked out, no-shows marked."""
+    return activities.complete(require_user(), activity_id)
+
+
+@blp.route("/<int:activity_id>/release-content", methods=["POST"])
+@blp.arguments(ReasonIn)
+@blp.response(200, ActivityDetailOut)
+def release_content(data, activity_id: int):
+    """Release text held by content security (township admin and above)."""
+    return activities.release_content(require_user(), activity_id, data["reason"])
+
+
+# -- enrollment -----------------------------------------------------------------------------
+
+
+@blp.route("/<int:activity_id>/enrollments", methods=["POST"])
+@blp.response(201, EnrollmentOut)
+def enroll(activity_id: int):
+    """Sign up: a seat, or a waitlist ticket when full."""
+    return enrollments.enroll(require_user(), activity_id)
+
+
+@blp.route("/<int:activity_id>/enrollments/me", methods=["DELETE"])
+@blp.response(200, EnrollmentOut)
+def cancel_enrollment(activity_id: int):
+    """Cancel my enrollment before the deadline (the seat goes to the waitlist)."""
+    return enrollments.cancel_mine(require_user(), activity_id)
+
+
+@blp.route("/<int:activity_id>/enrollments", methods=["GET"])
+@blp.arguments(RosterQuery, location="query")
+@blp.response(200, page_of(RosterEntryOut))
+def roster(args, activity_id: int):
+    """The roster; ``format=csv`` or ``xlsx`` downloads it."""
+    activity, query = enrollments.roster_query(require_user(), activity_id, args.get("status"))
+    fmt = args.get("format") or "json"
+    if fmt == "json":
+        return paginate(query, args["page"], args["page_size"])
+    rows = paginate(query, 1, EXPORT_LIMIT)["items"]
+    return table_response(
+        f"报名名单-{activity.title}"[:60],
+        [
+            "报名编号",
+            "志愿者编号",
+            "姓名",
+            "手机号",
+            "状态",
+            "候补序号",
+            "报名时间",
+            "签到时间",
+            "签到方式",
+            "签退时间",
+            "签退方式",
+            "服务分钟",
+            "时长类型",
+            "积分",
+        ],
+        (_roster_row(e) for e in rows),
+        fmt,
+    )
+
+
+def _roster_row(e) -> list:
+    a = e.attendance
+    return [
+        e.id,
+        e.volunteer.number if e.volunteer else "",
+        roster_name(e),
+        roster_phone(e) or "",
+        enrollments.status_name(e.status),
+        e.waitlist_seq or "",
+        e.queued_at,
+        a.checkin_at if a else None,
+        ({"scan": "扫码", "manual": "代签"}.get(a.checkin_method, "") if a else ""),
+        a.checkout_at if a else None,
+        (
+            {"scan": "扫码", "manual": "代签", "auto": "自动签退"}.get(a.checkout_method or "", "")
+            if a
+            else ""
+        ),
+        a.served_minutes if a else "",
+        ({"service": "志愿服务", "duty": "在岗"}[a.hours_kind] if a else ""),
+        a.points if a else "",
+    ]
+
+
+@blp.route("/<int:activity_id>/enrollments/<int:enrollment_id>/remove", methods=["POST"])
+@blp.arguments(ReasonIn)
+@blp.response(200, RosterEntryOut)
+def remove_enrollment(data, activity_id: int, enrollment_id: int):
+    """Remove someone from the activity, with a reason (organiser)."""
+    return enrollments.remove(require_user(), activity_id, enrollment_id, data["reason"])
+
+
+@blp.route("/<int:activity_id>/enrollments/<int:enrollment_id>/checkin", methods=["POST"])
+@blp.arguments(ManualAttendanceIn)
+@blp.response(201, AttendanceOut)
+def manual_checkin(data, activity_id: int, enrollment_id: int):
+    """Check someone in by hand (代签), with a reason (organiser, audited)."""
+    return attendance.manual_check_in(
+        require_user(), activity_id, enrollment_id, data["reason"], data.get("at")
+    )
+
+
+@blp.route("/<int:activity_id>/enrollments/<int:enrollment_id>/checkout", methods=["POST"])
+@idempotent("activity.manual_checkout")
+@blp.arguments(ManualAttendanceIn)
+@blp.response(200, AttendanceOut)
+def manual_checkout(data, activity_id: int, enrollment_id: int):
+    """Check someone out by hand, with a reason (organiser, audited; grants points)."""
+    return attendance.manual_check_out(
+        require_user(), activity_id, enrollment_id, data["reason"], data.get("at")
+    )
+
+
+# -- on-site check-in -----------------------------------------------------------------------
+
+
+@blp.route("/<int:activity_id>/checkin-code", methods=["GET"])
+@blp.arguments(CheckinCodeQuery, location="query")
+@blp.response(200, CheckinCodeOut)
+def checkin_code(args, activity_id: int):
+    """The current rotating code and its mini-program QR image (organiser)."""
+    return attendance.current_code(require_user(), activity_id, args["purpose"])
+
+
+@blp.route("/<int:activity_id>/checkins", methods=["POST"])
+@blp.arguments(ScanIn)
+@blp.response(201, AttendanceOut)
+def check_in(data, activity_id: int):
+    """Check in on site: the scanned code and my location."""
+    return attendance.check_in(require_user(), activity_id, data)
+
+
+@blp.route("/<int:activity_id>/checkouts", methods=["POST"])
+@idempotent("activity.checkout")
+@blp.arguments(ScanIn)
+@blp.response(200, AttendanceOut)
+def check_out(data, activity_id: int):
+    """Check out on site; served hours are recorded and points granted."""
+    return attendance.check_out(require_user(), activity_id, data)

@@ -1,0 +1,33 @@
+"""My activities and my hours (under /me, next to the profile routes)."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from backend.auth import require_user
+from backend.schemas.activity import HoursOut, MyActivitiesQuery, MyActivityOut
+from backend.schemas.common import PageQuery, page_of
+from backend.services import enrollments, hours
+from backend.services.pagination import paginate
+
+blp = Blueprint("my_activities", __name__, url_prefix="/api/v1/me", description="我的活动与时长")
+
+
+@blp.route("/activities", methods=["GET"])
+@blp.arguments(MyActivitiesQuery, location="query")
+@blp.response(200, page_of(MyActivityOut))
+def my_activities(args):
+    """My enrollments with attendance, upcoming or past."""
+    query = enrollments.my_enrollments_query(require_user(), args.get("status"), args.get("when"))
+    return paginate(query, args["page"], args["page_size"])
+
+
+@blp.route("/hours", methods=["GET"])
+@blp.arguments(PageQuery, location="query")
+@blp.response(200, HoursOut)
+def my_hours(args):
+    """My service and duty hours, star level and attendance records."""
+    user = require_user()
+    summary = hours.hours_of(user.id)
+    summary["records"] = paginate(hours.records_query(user.id), args["page"], args["page_size"])
+    return summary
