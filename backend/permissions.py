@@ -50,6 +50,10 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "region.admin": ADMIN_ROLES,
     "audit.read": ADMIN_ROLES,
     "roles.grant": ("township_admin", "city_admin"),
+    "points.adjust": ADMIN_ROLES,
+    "award.nominate": ADMIN_ROLES,
+    "award_type.manage": ("city_admin",),
+    "bulletin.talk": ("township_admin", "city_admin"),
 }
 
 
