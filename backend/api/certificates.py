@@ -16,7 +16,7 @@ from backend.services.pagination import paginate
 blp = Blueprint("certificates", __name__, url_prefix="/api/v1", description="证书")
 
 
-@blp.route("/certificates/<string:number>", methods=["GET"])
+@blp.route("/certificates/<number>", methods=["GET"])
 @blp.response(200, CertificateOut)
 @public
 def verify(number: str):
@@ -24,7 +24,7 @@ def verify(number: str):
     return certificates.verify(number)
 
 
-@blp.route("/certificates/<string:number>/pdf", methods=["GET"])
+@blp.route("/certificates/<number>/pdf", methods=["GET"])
 @blp.response(200, content_type="application/pdf")
 @public
 def pdf(number: str):
