@@ -375,6 +375,7 @@ def approve(viewer: User, nomination_id: int, comment: str = "") -> Nomination:
         after={"status": "approved", "award_id": award.id},
     )
     db.session.flush()
+    db.session.expire(nomination, ["award"])  # loaded (empty) before the award existed
     return nomination
 
 
