@@ -134,6 +134,11 @@ Component({
       wx.navigateTo({ url: '/pages/volunteer/apply/index' });
     },
 
+    onNavTap(e) {
+      const { url } = e.currentTarget.dataset;
+      if (url) wx.navigateTo({ url });
+    },
+
     onAdminTap() {
       wx.navigateTo({ url: '/subpackages/admin/pages/volunteers/list/index' });
     },
