@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, union
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
@@ -93,6 +93,36 @@ def top_rows(region_id: int, period: str, key: str, limit: int, offset: int = 0)
     return rows
 
 
+def _bucket(region_id: int, period: str, key: str) -> Select:
+    """Positive totals of one board, before exclusions: an index-only range of the rank index."""
+    return select(func.count()).where(
+        PointsTotal.region_id == region_id,
+        PointsTotal.period == period,
+        PointsTotal.period_key == key,
+        PointsTotal.points > 0,
+    )
+
+
+def _excluded_user_ids() -> Select:
+    """Users who never appear on a board: suspended volunteers, disabled or deleted accounts.
+
+    A small set, so counting "all minus excluded" reads the index alone instead of joining
+    every row of a 100,000-person board.
+    """
+    return union(
+        select(Volunteer.user_id).where(
+            Volunteer.status == "suspended", Volunteer.user_id.is_not(None)
+        ),
+        select(User.id).where(User.status != "active"),
+    )
+
+
+def _count(query: Select) -> int:
+    everyone = db.session.scalar(query) or 0
+    excluded = db.session.scalar(query.where(PointsTotal.user_id.in_(_excluded_user_ids()))) or 0
+    return int(everyone) - int(excluded)
+
+
 def rank_of(user_id: int, region_id: int, period: str, key: str) -> dict | None:
     """The user's place on a board, or ``None`` when they are not on it."""
     mine = db.session.execute(
@@ -103,9 +133,8 @@ def rank_of(user_id: int, region_id: int, period: str, key: str) -> dict | None:
     if mine is None:
         return None
     points, reached_at = mine
-    ahead = db.session.scalar(
-        _eligible(region_id, period, key)
-        .where(
+    ahead = _count(
+        _bucket(region_id, period, key).where(
             or_(
                 PointsTotal.points > points,
                 and_(PointsTotal.points == points, PointsTotal.reached_at < reached_at),
@@ -116,10 +145,8 @@ def rank_of(user_id: int, region_id: int, period: str, key: str) -> dict | None:
                 ),
             )
         )
-        .with_only_columns(func.count())
-        .order_by(None)
     )
-    return {"rank": int(ahead or 0) + 1, "points": points, "reached_at": reached_at}
+    return {"rank": ahead + 1, "points": points, "reached_at": reached_at}
 
 
 def board(
@@ -141,9 +168,7 @@ def board(
     key = period_key(period, day)
     limit = min(page_size, depth - (page - 1) * page_size)
     items = top_rows(region.id, period, key, limit, (page - 1) * page_size)
-    total = db.session.scalar(
-        _eligible(region.id, period, key).with_only_columns(func.count()).order_by(None)
-    )
+    total = _count(_bucket(region.id, period, key))
     starts_at, ends_at = period_bounds(period, day)
     return {
         "region": region,
@@ -155,7 +180,7 @@ def board(
         "starts_at": starts_at,
         "ends_at": ends_at,
         "items": items,
-        "total": int(total or 0),
+        "total": total,
         "page": page,
         "page_size": page_size,
         "me": rank_of(viewer.id, region.id, period, key) if viewer is not None else None,
