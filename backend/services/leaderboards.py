@@ -93,34 +93,41 @@ def top_rows(region_id: int, period: str, key: str, limit: int, offset: int = 0)
     return rows
 
 
-def _bucket(region_id: int, period: str, key: str) -> Select:
-    """Positive totals of one board, before exclusions: an index-only range of the rank index."""
-    return select(func.count()).where(
+def _bucket(region_id: int, period: str, key: str) -> list:
+    """Conditions of one board's positive totals: a range of the rank index."""
+    return [
         PointsTotal.region_id == region_id,
         PointsTotal.period == period,
         PointsTotal.period_key == key,
         PointsTotal.points > 0,
-    )
+    ]
 
 
-def _excluded_user_ids() -> Select:
-    """Users who never appear on a board: suspended volunteers, disabled or deleted accounts.
-
-    A small set, so counting "all minus excluded" reads the index alone instead of joining
-    every row of a 100,000-person board.
-    """
+def _excluded_user_ids():
+    """Users who never appear on a board: suspended volunteers, disabled or deleted accounts."""
     return union(
-        select(Volunteer.user_id).where(
+        select(Volunteer.user_id.label("user_id")).where(
             Volunteer.status == "suspended", Volunteer.user_id.is_not(None)
         ),
-        select(User.id).where(User.status != "active"),
+        select(User.id.label("user_id")).where(User.status != "active"),
+    ).subquery()
+
+
+def _count(conditions: list) -> int:
+    """Rows matching ``conditions`` minus those of excluded users.
+
+    The first count reads the rank index alone; the second starts from the (small) set of
+    excluded users and probes the unique key, so a 100,000-person board is never joined row by
+    row just to be counted.
+    """
+    everyone = db.session.scalar(select(func.count()).select_from(PointsTotal).where(*conditions))
+    excluded = _excluded_user_ids()
+    left_out = db.session.scalar(
+        select(func.count())
+        .select_from(excluded)
+        .join(PointsTotal, and_(PointsTotal.user_id == excluded.c.user_id, *conditions))
     )
-
-
-def _count(query: Select) -> int:
-    everyone = db.session.scalar(query) or 0
-    excluded = db.session.scalar(query.where(PointsTotal.user_id.in_(_excluded_user_ids()))) or 0
-    return int(everyone) - int(excluded)
+    return int(everyone or 0) - int(left_out or 0)
 
 
 def rank_of(user_id: int, region_id: int, period: str, key: str) -> dict | None:
@@ -134,7 +141,8 @@ def rank_of(user_id: int, region_id: int, period: str, key: str) -> dict | None:
         return None
     points, reached_at = mine
     ahead = _count(
-        _bucket(region_id, period, key).where(
+        [
+            *_bucket(region_id, period, key),
             or_(
                 PointsTotal.points > points,
                 and_(PointsTotal.points == points, PointsTotal.reached_at < reached_at),
@@ -143,8 +151,8 @@ def rank_of(user_id: int, region_id: int, period: str, key: str) -> dict | None:
                     PointsTotal.reached_at == reached_at,
                     PointsTotal.user_id < user_id,
                 ),
-            )
-        )
+            ),
+        ]
     )
     return {"rank": ahead + 1, "points": points, "reached_at": reached_at}
 
