@@ -89,3 +89,14 @@ def test_revoked_certificate_says_so_in_json_and_pdf(api, demo):
     assert body["valid"] is False and body["status"] == "revoked"
     assert body["revoke_reason"] == "事迹不实" and body["revoked_at"]
     assert api.get(f"/certificates/{certificate.number}/pdf").status_code == 200
+
+
+def test_without_a_truetype_font_the_cid_font_is_used(demo, monkeypatch):
+    monkeypatch.setattr(certificates, "FONT_CANDIDATES", ("/nonexistent/font.ttc",))
+    monkeypatch.setattr(certificates, "_font_name", None)
+    from flask import current_app
+
+    monkeypatch.setitem(current_app.config, "CERTIFICATE_FONT_PATH", None)
+    assert certificates.cjk_font() == "STSong-Light"
+    data = certificates.render_pdf(issue(demo))
+    assert data.startswith(b"%PDF") and b"STSong-Light" in data
