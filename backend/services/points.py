@@ -68,8 +68,6 @@ def grant(
     if source_type not in POINT_SOURCES:
         raise ValueError(f"unknown points source {source_type!r}")
     amount = int(amount)
-    if amount == 0:
-        raise ValueError("a points entry must move the balance")
     now = utcnow()
     entry = PointsEntry(
         user_id=user_id,
@@ -97,7 +95,9 @@ def grant(
             updated_at=now,
         )
     )
-    if region_id is not None and source_type not in SOURCES_OUTSIDE_TOTALS:
+    # A zero-point entry (an activity worth no points) is recorded but changes no score and so
+    # must not move "reached_at" either.
+    if amount and region_id is not None and source_type not in SOURCES_OUTSIDE_TOTALS:
         _bump_totals(user_id, region_id, amount, now)
     return entry
 
@@ -436,6 +436,7 @@ def check_points(batch_users: int = 2000, max_problems: int = 50) -> list[str]:
             ).where(
                 PointsEntry.user_id.between(low, high),
                 PointsEntry.region_id.is_not(None),
+                PointsEntry.amount != 0,
                 PointsEntry.source_type.not_in(SOURCES_OUTSIDE_TOTALS),
             )
         )

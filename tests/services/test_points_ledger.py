@@ -157,13 +157,16 @@ def test_check_points_reports_tampering(app, demo):
     assert any("balance" in p for p in problems)
 
 
-def test_grant_rejects_duplicates_and_zero(app, demo):
+def test_grant_rejects_duplicates_and_records_zero_without_scoring(app, demo):
     user, _ = make_volunteer(demo.village_a, "重复")
     grant_at("2026-03-01T09:00:00+08:00", user, 10, demo.village_a, "same")
     with pytest.raises(points.AlreadyGranted):
         grant_at("2026-03-01T10:00:00+08:00", user, 10, demo.village_a, "same")
     db.session.rollback()
     with pytest.raises(ValueError):
-        points.grant(user.id, 0, "activity", "zero")
+        points.grant(user.id, 5, "gift", "unknown-source")
+    before = db.session.scalars(select(PointsTotal.reached_at)).all()
+    grant_at("2026-03-02T09:00:00+08:00", user, 0, demo.village_a, "zero")
+    assert db.session.scalars(select(PointsTotal.reached_at)).all() == before
     assert points.balance_of(user.id) == 10
     assert points.check_points() == []
