@@ -6,7 +6,7 @@ PORT   ?= 5000
 export FLASK_APP := wsgi.py
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run install test lint test-py test-mysql test-miniprogram bench format clean
+.PHONY: run install fonts test lint test-py test-mysql test-miniprogram bench format clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,17 @@ miniprogram/node_modules/.installed: miniprogram/package-lock.json
 	cd miniprogram && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+## A CJK TrueType font to embed in certificate PDFs (Debian fonts-wqy-zenhei, installed when
+## root and apt-get are there); without it certificates use reportlab's STSong-Light (not embedded).
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
+fonts:
+	@[ -e $(CJK_FONT) ] || [ -n "$$CERTIFICATE_FONT_PATH" ] || \
+	{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-wqy-zenhei >/dev/null 2>&1; } || \
+	echo "== no CJK TrueType font: certificate PDFs use STSong-Light (set CERTIFICATE_FONT_PATH)"
+
 ## Serve API + WeChat sandbox + scheduler on SQLite with demo data (http://127.0.0.1:$(PORT)).
-run: install
+run: install fonts
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed demo
 	$(BIN)/flask seed activities

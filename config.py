@@ -170,6 +170,16 @@ class Config:
     ACTIVITY_CODE_GRACE_SECONDS = _env_int("ACTIVITY_CODE_GRACE_SECONDS", 30)
     ACTIVITY_CHECKIN_OPEN_MINUTES = _env_int("ACTIVITY_CHECKIN_OPEN_MINUTES", 30)
     ACTIVITY_CHECKIN_PAGE = _env("ACTIVITY_CHECKIN_PAGE", "pages/activity/scan/index")
+    # Points, leaderboards, bulletins, certificates (recognition)
+    # Yearly expiry: off by default; when on, on 1 January points earned before the last
+    # POINTS_EXPIRY_KEEP_YEARS full years expire (oldest first).
+    POINTS_EXPIRY_ENABLED = _env_bool("POINTS_EXPIRY_ENABLED", False)
+    POINTS_EXPIRY_KEEP_YEARS = _env_int("POINTS_EXPIRY_KEEP_YEARS", 1)
+    POINTS_ADJUSTMENT_LIMIT = _env_int("POINTS_ADJUSTMENT_LIMIT", 1000)
+    LEADERBOARD_MAX_DEPTH = _env_int("LEADERBOARD_MAX_DEPTH", 1000)
+    BULLETIN_DAILY_BEST_TOP = _env_int("BULLETIN_DAILY_BEST_TOP", 10)
+    # A TrueType CJK font to embed in certificate PDFs (else the usual system paths are tried).
+    CERTIFICATE_FONT_PATH = _env("CERTIFICATE_FONT_PATH")
     UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     # Uploads: largest accepted file and image size (decompression bombs are refused).
     UPLOAD_MAX_BYTES = _env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)

@@ -16,7 +16,10 @@ ledger_cli = AppGroup("ledger", help="Ledgers (funds, points) against their kept
 
 # "module:function" checks run by `flask ledger check` and the nightly job; each returns a list
 # of problem strings (empty when its ledger is consistent).
-LEDGER_CHECKS = ["backend.services.funds:check_ledgers"]
+LEDGER_CHECKS = [
+    "backend.services.funds:check_ledgers",
+    "backend.services.points:check_points",
+]
 
 
 def run_ledger_checks() -> list[str]:

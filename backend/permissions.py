@@ -63,6 +63,10 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "activity.manage": ADMIN_ROLES,
     # Release activity text held by content security (a tier above the village organiser).
     "activity.moderate": ("township_admin", "city_admin"),
+    "points.adjust": ADMIN_ROLES,
+    "award.nominate": ADMIN_ROLES,
+    "award_type.manage": ("city_admin",),
+    "bulletin.talk": ("township_admin", "city_admin"),
 }
 
 

@@ -80,4 +80,21 @@ JOBS: list[Job] = [
         trigger_args={"minutes": 10},
         description="活动结束后将未签到的报名标记为缺席",
     ),
+    # 绩效考核 · 表彰激励 — assessment and recognition
+    Job(
+        id="recognition.daily_best",
+        func="backend.jobs.recognition:daily_best",
+        trigger="cron",
+        trigger_args={"hour": 0, "minute": 10},
+        description="日评优:发布前一天各乡镇(街道)积分前列的志愿者",
+        misfire_grace_time=3600,
+    ),
+    Job(
+        id="recognition.points_expiry",
+        func="backend.jobs.recognition:points_expiry",
+        trigger="cron",
+        trigger_args={"month": 1, "day": 1, "hour": 0, "minute": 30},
+        description="积分年度到期(POINTS_EXPIRY_ENABLED 开启时)",
+        misfire_grace_time=6 * 3600,
+    ),
 ]

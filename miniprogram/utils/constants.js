@@ -79,6 +79,37 @@ const MECHANISMS = ['活动开展', '服务响应', '经费筹措', '绩效考�
 // Tab bar index of the 消息 tab (used for the unread badge).
 const MESSAGE_TAB_INDEX = 2;
 
+// Leaderboard period tabs (keys as the API's `period`).
+const LEADERBOARD_PERIODS = [
+  { key: 'day', label: '日榜' },
+  { key: 'week', label: '周榜' },
+  { key: 'month', label: '月榜' },
+  { key: 'quarter', label: '季榜' },
+  { key: 'year', label: '年榜' },
+  { key: 'all', label: '总榜' },
+];
+
+const POINT_SOURCE_LABELS = {
+  activity: '参加活动',
+  service_request: '办结服务请求',
+  award: '获得表彰',
+  adjustment: '人工调整',
+  expiry: '积分到期',
+  reversal: '冲正',
+};
+
+const AWARD_TIER_LABELS = { village: '村级', township: '乡镇级', city: '市级' };
+
+const BULLETIN_KIND_LABELS = {
+  daily_best: '日评优',
+  weekly_dispatch: '周调度',
+  monthly: '月通报',
+  quarterly_talks: '季约谈',
+  annual: '年考评',
+};
+
+const NOMINATION_STATUS = { pending: '待审批', approved: '已通过', rejected: '未通过' };
+
 const NETWORK_ERROR_MESSAGE = '网络异常,请稍后重试';
 
 // Service requests (服务响应); keys match the API.
@@ -135,4 +166,9 @@ module.exports = {
   CONTACT_METHODS,
   EMERGENCY_NOTICE,
   MAX_PHOTOS,
+  LEADERBOARD_PERIODS,
+  POINT_SOURCE_LABELS,
+  AWARD_TIER_LABELS,
+  BULLETIN_KIND_LABELS,
+  NOMINATION_STATUS,
 };

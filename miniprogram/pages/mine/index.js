@@ -148,6 +148,11 @@ Component({
       wx.navigateTo({ url: '/subpackages/admin/pages/activities/list/index' });
     },
 
+    onNavTap(e) {
+      const { url } = e.currentTarget.dataset;
+      if (url) wx.navigateTo({ url });
+    },
+
     onAdminTap() {
       wx.navigateTo({ url: '/subpackages/admin/pages/volunteers/list/index' });
     },

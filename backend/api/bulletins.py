@@ -1,0 +1,54 @@
+"""Bulletins (通报) of the assessment cadence, and quarterly talk outcomes."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from backend.auth import public, require_user
+from backend.schemas.bulletin import BulletinDetailOut, BulletinOut, BulletinQuery, TalkIn, TalkOut
+from backend.schemas.common import PageQuery, page_of
+from backend.services import bulletins
+from backend.services.pagination import paginate
+
+blp = Blueprint("bulletins", __name__, url_prefix="/api/v1/bulletins", description="通报")
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(BulletinQuery, location="query")
+@blp.response(200, page_of(BulletinOut))
+@public
+def list_bulletins(args):
+    """Published bulletins, newest first, with filters."""
+    query = bulletins.list_query(
+        args.get("kind"),
+        args.get("region_id"),
+        args.get("period_key"),
+        args.get("since"),
+        args.get("until"),
+    )
+    return paginate(query, args["page"], args["page_size"])
+
+
+@blp.route("/<int:bulletin_id>", methods=["GET"])
+@blp.response(200, BulletinDetailOut)
+@public
+def get_bulletin(bulletin_id: int):
+    """One bulletin with its content."""
+    return bulletins.get(bulletin_id)
+
+
+@blp.route("/<int:bulletin_id>/talks", methods=["POST"])
+@blp.arguments(TalkIn)
+@blp.response(200, TalkOut)
+def record_talk(data, bulletin_id: int):
+    """Record or correct the outcome of a quarterly talk (township and city admins)."""
+    return bulletins.record_talk(require_user(), bulletin_id, data)
+
+
+@blp.route("/<int:bulletin_id>/talks", methods=["GET"])
+@blp.arguments(PageQuery, location="query")
+@blp.response(200, page_of(TalkOut))
+def list_talks(args, bulletin_id: int):
+    """Talk outcomes of a quarterly list inside my scope."""
+    query = bulletins.talks_query(require_user(), bulletin_id)
+    return paginate(query, args["page"], args["page_size"])

@@ -1,0 +1,291 @@
+"""Certificates (证明): numbered, verifiable by number, rendered as a PDF with Chinese text.
+
+A certificate freezes what it says at issue (masked identity, content, issuer, date). Each kind
+has a title and a number prefix; a kind's issuer function builds the content and calls
+:func:`issue`, whose unique ``(kind, source_key)`` makes issuing idempotent. Award certificates
+are issued on award approval; service-hour certificates (志愿服务记录证明) plug in the same way
+with the hours service.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from backend.errors import NotFound
+from backend.extensions import db
+from backend.models import Certificate, Region, User
+from backend.models.types import utcnow
+from backend.services.periods import CHINA_TZ
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CertificateKind:
+    title: str
+    prefix: str
+
+
+KINDS = {
+    "award": CertificateKind(title="荣誉证书", prefix="RY"),
+    "service_hours": CertificateKind(title="志愿服务记录证明", prefix="FW"),
+}
+STATUS_NAMES = {"valid": "有效", "revoked": "已撤销"}
+
+
+class CertificateNotFound(NotFound):
+    code, message = "certificate_not_found", "证书编号不存在,请核对后再试"
+
+
+def issuer_name(region: Region) -> str:
+    """The issuing governance centre of a region: 丰城市综治中心, 剑光街道综治中心 …"""
+    return f"{region.name}综治中心"
+
+
+def issue(
+    kind: str,
+    source_key: str,
+    *,
+    holder_name: str,
+    content: str,
+    issuer_region: Region,
+    user_id: int | None = None,
+    holder_id_masked: str = "",
+    award_id: int | None = None,
+    details: dict | None = None,
+    title: str | None = None,
+) -> Certificate:
+    """Issue the certificate of ``(kind, source_key)``, or return the one already issued."""
+    spec = KINDS[kind]
+    existing = _by_source(kind, source_key)
+    if existing is not None:
+        return existing
+    now = utcnow()
+    certificate = Certificate(
+        kind=kind,
+        source_key=source_key,
+        award_id=award_id,
+        user_id=user_id,
+        holder_name=holder_name[:64],
+        holder_id_masked=holder_id_masked or "",
+        title=title or spec.title,
+        content=content,
+        details=details or {},
+        issuer=issuer_name(issuer_region),
+        issuer_region_id=issuer_region.id,
+        issued_at=now,
+        status="valid",
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(certificate)
+            db.session.flush()
+    except IntegrityError:
+        found = _by_source(kind, source_key)
+        if found is None:
+            raise
+        return found
+    # The id makes it unique; the random tail makes numbers impractical to enumerate.
+    certificate.number = (
+        f"{spec.prefix}{now.astimezone(CHINA_TZ).year}{certificate.id:07d}"
+        f"{secrets.token_hex(2).upper()}"
+    )
+    db.session.flush()
+    return certificate
+
+
+def _by_source(kind: str, source_key: str) -> Certificate | None:
+    return db.session.scalar(
+        select(Certificate).where(Certificate.kind == kind, Certificate.source_key == source_key)
+    )
+
+
+def revoke(kind: str, source_key: str, reason: str) -> Certificate | None:
+    """Mark a certificate revoked (verification then says so); returns it if there was one."""
+    certificate = _by_source(kind, source_key)
+    if certificate is not None and certificate.status != "revoked":
+        certificate.status = "revoked"
+        certificate.revoked_at = utcnow()
+        certificate.revoke_reason = reason[:500]
+    return certificate
+
+
+def verify(number: str) -> Certificate:
+    """The certificate with ``number`` (any status), or 404."""
+    certificate = db.session.scalar(
+        select(Certificate).where(Certificate.number == number.strip().upper())
+    )
+    if certificate is None:
+        raise CertificateNotFound()
+    return certificate
+
+
+def mine_query(user: User):
+    return (
+        select(Certificate)
+        .where(Certificate.user_id == user.id)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF
+# ---------------------------------------------------------------------------------------------
+
+# Debian/Ubuntu locations of TrueType CJK fonts (fonts-wqy-zenhei, fonts-wqy-microhei,
+# fonts-arphic-uming, fonts-droid-fallback). CFF-based OpenType fonts (Noto CJK .ttc) cannot be
+# embedded by reportlab, so they are not listed.
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+)
+_font_name: str | None = None
+
+
+def cjk_font() -> str:
+    """Register and return a font for Chinese text: an embedded TrueType font when one is
+    installed (configurable with CERTIFICATE_FONT_PATH), else reportlab's CID font STSong-Light
+    (not embedded: the reader must have it, but it works everywhere reportlab does)."""
+    global _font_name
+    if _font_name is not None:
+        return _font_name
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    configured = current_app.config.get("CERTIFICATE_FONT_PATH")
+    for path in ([configured] if configured else []) + list(FONT_CANDIDATES):
+        if not path or not os.path.exists(path):
+            continue
+        try:
+            pdfmetrics.registerFont(TTFont("CertCJK", path, subfontIndex=0))
+        except Exception as exc:  # noqa: BLE001 - a broken font file must not break certificates
+            log.warning("cannot use font %s: %s", path, exc)
+            continue
+        _font_name = "CertCJK"
+        return _font_name
+    log.warning("no CJK TrueType font found; certificates use the non-embedded STSong-Light")
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    _font_name = "STSong-Light"
+    return _font_name
+
+
+def _china_date(moment: datetime) -> str:
+    local = moment.astimezone(CHINA_TZ)
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
+def render_pdf(certificate: Certificate) -> bytes:
+    """An A4 landscape certificate with the number, masked identity, content, issuer and date."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas
+    from reportlab.platypus import Paragraph
+
+    font = cjk_font()
+    width, height = landscape(A4)
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(width, height))
+    pdf.setTitle(f"{certificate.title} {certificate.number}")
+    pdf.setAuthor(certificate.issuer)
+    red = colors.HexColor("#C8161D")
+
+    pdf.setStrokeColor(red)
+    pdf.setLineWidth(4)
+    pdf.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
+    pdf.setLineWidth(1)
+    pdf.rect(16 * mm, 16 * mm, width - 32 * mm, height - 32 * mm)
+
+    pdf.setFillColor(red)
+    pdf.setFont(font, 40)
+    pdf.drawCentredString(width / 2, height - 48 * mm, certificate.title)
+    pdf.setFillColor(colors.black)
+    pdf.setFont(font, 11)
+    pdf.drawRightString(width - 26 * mm, height - 28 * mm, f"编号:{certificate.number}")
+
+    style = ParagraphStyle(
+        "body", fontName=font, fontSize=17, leading=30, wordWrap="CJK", firstLineIndent=34
+    )
+    holder = ParagraphStyle("holder", fontName=font, fontSize=19, leading=30)
+    top = height - 70 * mm
+    name = Paragraph(f"{_escape(certificate.holder_name)}:", holder)
+    _, h = name.wrap(width - 70 * mm, 40 * mm)
+    name.drawOn(pdf, 35 * mm, top - h)
+    body = Paragraph(_escape(certificate.content), style)
+    _, body_height = body.wrap(width - 70 * mm, 80 * mm)
+    body.drawOn(pdf, 35 * mm, top - h - 6 * mm - body_height)
+
+    pdf.setFont(font, 12)
+    y = 50 * mm
+    facts = []
+    if certificate.holder_id_masked:
+        facts.append(f"身份证号:{certificate.holder_id_masked}")
+    for label, value in (certificate.details or {}).get("facts", []):
+        facts.append(f"{label}:{value}")
+    for line in facts:
+        pdf.drawString(35 * mm, y, line)
+        y -= 7 * mm
+    pdf.setFont(font, 10)
+    pdf.setFillColor(colors.HexColor("#646A73"))
+    pdf.drawString(
+        35 * mm,
+        24 * mm,
+        "验证:平安大联盟小程序「证书验证」输入编号,"
+        f"或访问 /api/v1/certificates/{certificate.number}",
+    )
+
+    # Issuer and date, with a round seal.
+    pdf.setFillColor(colors.black)
+    pdf.setFont(font, 16)
+    right = width - 40 * mm
+    pdf.drawRightString(right, 46 * mm, certificate.issuer)
+    pdf.drawRightString(right, 37 * mm, _china_date(certificate.issued_at))
+    pdf.setStrokeColor(red)
+    pdf.setLineWidth(2.5)
+    seal_x, seal_y = right - 22 * mm, 45 * mm
+    pdf.circle(seal_x, seal_y, 17 * mm)
+    pdf.setFillColor(red)
+    pdf.setFont(font, 9)
+    pdf.drawCentredString(seal_x, seal_y + 6 * mm, certificate.issuer[:10])
+    pdf.setFont(font, 16)
+    pdf.drawCentredString(seal_x, seal_y - 3 * mm, "★")
+    pdf.setFont(font, 8)
+    pdf.drawCentredString(seal_x, seal_y - 10 * mm, "证书专用章")
+
+    if certificate.status == "revoked":
+        pdf.saveState()
+        pdf.setFillColor(red)
+        pdf.setFillAlpha(0.35)
+        pdf.setFont(font, 90)
+        pdf.translate(width / 2, height / 2)
+        pdf.rotate(25)
+        pdf.drawCentredString(0, -20, "已撤销")
+        pdf.restoreState()
+        pdf.setFont(font, 11)
+        pdf.setFillColor(red)
+        pdf.drawString(
+            35 * mm,
+            height - 28 * mm,
+            f"本证书已于{_china_date(certificate.revoked_at or utcnow())}撤销",
+        )
+
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
