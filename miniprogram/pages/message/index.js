@@ -2,6 +2,7 @@ const auth = require('../../utils/auth');
 const notificationService = require('../../services/notification');
 const { setUnreadBadge } = require('../../utils/badge');
 const { formatDateTime } = require('../../utils/format');
+const pagedList = require('../../behaviors/paged-list');
 
 const PAGE_SIZE = 20;
 
@@ -25,14 +26,12 @@ function openPage(page) {
 }
 
 Component({
+  behaviors: [pagedList],
+
   data: {
-    items: [],
-    page: 0,
-    total: 0,
     unreadCount: 0,
-    loading: false,
-    finished: false,
     unavailable: false,
+    pageSize: PAGE_SIZE,
   },
 
   methods: {
@@ -40,47 +39,30 @@ Component({
       this.loadPage(1);
     },
 
-    onPullDownRefresh() {
-      this.loadPage(1).then(() => wx.stopPullDownRefresh());
+    async fetchPage(page, pageSize) {
+      await auth.ensureLogin({ silent: true });
+      // Silent: a missing inbox (404 on an older server) is not worth a toast.
+      return notificationService.list({ page, page_size: pageSize }, { silent: true });
     },
 
-    onReachBottom() {
-      if (this.data.finished || this.data.loading || this.data.unavailable) return;
-      this.loadPage(this.data.page + 1);
+    presentItem: present,
+
+    pagedLoaded(res, items) {
+      const unreadCount = typeof res.unread_count === 'number'
+        ? res.unread_count
+        : items.filter((n) => n.unread).length;
+      setUnreadBadge(unreadCount);
+      return { unreadCount, unavailable: false };
     },
 
-    async loadPage(page) {
-      if (this.data.loading) return;
-      this.setData({ loading: true });
-      try {
-        await auth.ensureLogin({ silent: true });
-        // Silent: a missing inbox (404 on an older server) is not worth a toast.
-        const res = await notificationService.list({ page, page_size: PAGE_SIZE }, { silent: true });
-        const fresh = (res.items || []).map(present);
-        const items = page === 1 ? fresh : this.data.items.concat(fresh);
-        const total = res.total || 0;
-        const unreadCount = typeof res.unread_count === 'number'
-          ? res.unread_count
-          : items.filter((n) => n.unread).length;
-        this.setData({
-          items,
-          page,
-          total,
-          unreadCount,
-          unavailable: false,
-          finished: items.length >= total || fresh.length < PAGE_SIZE,
-        });
-        setUnreadBadge(unreadCount);
-      } catch (e) {
-        if (e && e.statusCode === 404) {
-          // The inbox API is not deployed yet: show an empty inbox, no badge.
-          this.setData({ items: [], unavailable: true, finished: true, unreadCount: 0 });
-          setUnreadBadge(0);
-        } else {
-          wx.showToast({ title: (e && e.message) || '消息加载失败', icon: 'none' });
-        }
-      } finally {
-        this.setData({ loading: false });
+    pagedFailed(e) {
+      if (e && e.statusCode === 404) {
+        // The inbox API is not deployed yet: show an empty inbox, no badge.
+        // `finished` also keeps onReachBottom from asking again.
+        this.setData({ items: [], unavailable: true, finished: true, unreadCount: 0 });
+        setUnreadBadge(0);
+      } else {
+        wx.showToast({ title: (e && e.message) || '消息加载失败', icon: 'none' });
       }
     },
 

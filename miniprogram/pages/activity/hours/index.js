@@ -2,6 +2,7 @@ const activityService = require('../../../services/activity');
 const { ACTIVITY_CATEGORY_LABELS } = require('../../../utils/constants');
 const { formatDateTime } = require('../../../utils/format');
 const { hoursText } = require('../../../utils/activity');
+const pagedList = require('../../../behaviors/paged-list');
 
 const PAGE_SIZE = 20;
 const STAR_THRESHOLDS = [100, 300, 600, 1000, 1500];
@@ -23,16 +24,16 @@ function presentRecord(r) {
 }
 
 Component({
+  behaviors: [pagedList],
+
   data: {
     summary: null,
     stars: '',
     progress: 0,
     nextText: '',
     records: [],
-    page: 0,
-    total: 0,
-    loading: false,
-    finished: false,
+    itemsKey: 'records',
+    pageSize: PAGE_SIZE,
   },
 
   methods: {
@@ -40,42 +41,26 @@ Component({
       this.loadPage(1);
     },
 
-    onPullDownRefresh() {
-      this.loadPage(1).then(() => wx.stopPullDownRefresh());
+    // The hours summary pages its records under `records`.
+    async fetchPage(page, pageSize) {
+      const res = await activityService.myHours({ page, page_size: pageSize });
+      const records = res.records || {};
+      return { items: records.items, total: records.total, summary: res };
     },
 
-    onReachBottom() {
-      if (this.data.finished || this.data.loading) return;
-      this.loadPage(this.data.page + 1);
-    },
+    presentItem: presentRecord,
 
-    async loadPage(page) {
-      if (this.data.loading) return;
-      this.setData({ loading: true });
-      try {
-        const res = await activityService.myHours({ page, page_size: PAGE_SIZE });
-        const fresh = ((res.records && res.records.items) || []).map(presentRecord);
-        const records = page === 1 ? fresh : this.data.records.concat(fresh);
-        const total = (res.records && res.records.total) || 0;
-        const level = res.star_level || 0;
-        const floor = level ? STAR_THRESHOLDS[level - 1] : 0;
-        const next = res.next_level_at;
-        const progress = next ? Math.min(100, Math.round(((res.service_hours - floor) / (next - floor)) * 100)) : 100;
-        this.setData({
-          summary: res,
-          stars: level ? '★'.repeat(level) : '',
-          progress,
-          nextText: next ? `距${level + 1}星还需 ${res.hours_to_next_level} 小时` : '已达最高星级',
-          records,
-          page,
-          total,
-          finished: records.length >= total || fresh.length < PAGE_SIZE,
-        });
-      } catch (e) {
-        // request.js showed the reason.
-      } finally {
-        this.setData({ loading: false });
-      }
+    pagedLoaded({ summary: res }) {
+      const level = res.star_level || 0;
+      const floor = level ? STAR_THRESHOLDS[level - 1] : 0;
+      const next = res.next_level_at;
+      const progress = next ? Math.min(100, Math.round(((res.service_hours - floor) / (next - floor)) * 100)) : 100;
+      return {
+        summary: res,
+        stars: level ? '★'.repeat(level) : '',
+        progress,
+        nextText: next ? `距${level + 1}星还需 ${res.hours_to_next_level} 小时` : '已达最高星级',
+      };
     },
   },
 });

@@ -1,6 +1,7 @@
 const activityService = require('../../../services/activity');
 const { ACTIVITY_CATEGORIES, ACTIVITY_CATEGORY_LABELS } = require('../../../utils/constants');
 const { presentActivity } = require('../../../utils/activity');
+const pagedList = require('../../../behaviors/paged-list');
 
 const PAGE_SIZE = 10;
 const NEAR_RADIUS_KM = 10;
@@ -21,30 +22,19 @@ function getLocation() {
 }
 
 Component({
+  behaviors: [pagedList],
+
   data: {
     tabs: TABS,
     tab: 'all',
     openOnly: false,
-    items: [],
-    page: 0,
-    total: 0,
-    loading: false,
-    finished: false,
     error: '',
+    pageSize: PAGE_SIZE,
   },
 
   methods: {
     onLoad() {
       this.loadPage(1);
-    },
-
-    onPullDownRefresh() {
-      this.loadPage(1).then(() => wx.stopPullDownRefresh());
-    },
-
-    onReachBottom() {
-      if (this.data.finished || this.data.loading) return;
-      this.loadPage(this.data.page + 1);
     },
 
     async onTabTap(e) {
@@ -58,13 +48,11 @@ Component({
           return;
         }
       }
-      this.setData({ tab: key, items: [], page: 0, total: 0, finished: false });
-      this.loadPage(1);
+      this.reload({ tab: key, total: 0 });
     },
 
     onOpenToggle() {
-      this.setData({ openOnly: !this.data.openOnly, items: [], page: 0, finished: false });
-      this.loadPage(1);
+      this.reload({ openOnly: !this.data.openOnly });
     },
 
     query(page) {
@@ -79,27 +67,19 @@ Component({
       return q;
     },
 
-    async loadPage(page) {
-      if (this.data.loading) return;
-      const tab = this.data.tab;
-      this.setData({ loading: true, error: '' });
-      try {
-        const res = await activityService.list(this.query(page));
-        if (tab !== this.data.tab) return; // the user has moved to another tab
-        const fresh = (res.items || []).map(presentActivity);
-        const items = page === 1 ? fresh : this.data.items.concat(fresh);
-        const total = res.total || 0;
-        this.setData({
-          items,
-          page,
-          total,
-          finished: items.length >= total || fresh.length < PAGE_SIZE,
-        });
-      } catch (e) {
-        this.setData({ error: (e && e.message) || '加载失败' });
-      } finally {
-        this.setData({ loading: false });
-      }
+    fetchPage(page) {
+      this.setData({ error: '' });
+      return activityService.list(this.query(page));
+    },
+
+    presentItem: presentActivity,
+
+    pagedKey() {
+      return this.data.tab;
+    },
+
+    pagedFailed(e) {
+      this.setData({ error: (e && e.message) || '加载失败' });
     },
 
     onRetry() {

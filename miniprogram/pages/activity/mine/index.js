@@ -1,5 +1,6 @@
 const activityService = require('../../../services/activity');
 const { presentActivity, enrollmentStatusText, hoursText } = require('../../../utils/activity');
+const pagedList = require('../../../behaviors/paged-list');
 
 const PAGE_SIZE = 20;
 const TABS = [
@@ -24,7 +25,9 @@ function present(entry) {
 }
 
 Component({
-  data: { tabs: TABS, tab: 'upcoming', items: [], page: 0, total: 0, loading: false, finished: false },
+  behaviors: [pagedList],
+
+  data: { tabs: TABS, tab: 'upcoming', pageSize: PAGE_SIZE },
 
   methods: {
     onLoad() {
@@ -32,46 +35,23 @@ Component({
     },
 
     onShow() {
-      if (this._loaded) this.loadPage(1);
-    },
-
-    onPullDownRefresh() {
-      this.loadPage(1).then(() => wx.stopPullDownRefresh());
-    },
-
-    onReachBottom() {
-      if (this.data.finished || this.data.loading) return;
-      this.loadPage(this.data.page + 1);
+      if (this._loadedOnce) this.loadPage(1);
     },
 
     onTabTap(e) {
       const { key } = e.currentTarget.dataset;
       if (key === this.data.tab) return;
-      this.setData({ tab: key, items: [], page: 0, finished: false });
-      this.loadPage(1);
+      this.reload({ tab: key });
     },
 
-    async loadPage(page) {
-      if (this.data.loading) return;
-      const tab = this.data.tab;
-      this.setData({ loading: true });
-      try {
-        const res = await activityService.myActivities({ when: tab, page, page_size: PAGE_SIZE });
-        if (tab !== this.data.tab) return;
-        const fresh = (res.items || []).map(present);
-        const items = page === 1 ? fresh : this.data.items.concat(fresh);
-        this.setData({
-          items,
-          page,
-          total: res.total || 0,
-          finished: items.length >= (res.total || 0) || fresh.length < PAGE_SIZE,
-        });
-      } catch (e) {
-        // request.js showed the reason.
-      } finally {
-        this._loaded = true;
-        this.setData({ loading: false });
-      }
+    fetchPage(page, pageSize) {
+      return activityService.myActivities({ when: this.data.tab, page, page_size: pageSize });
+    },
+
+    presentItem: present,
+
+    pagedKey() {
+      return this.data.tab;
     },
 
     onItemTap(e) {

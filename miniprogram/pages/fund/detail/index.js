@@ -1,6 +1,7 @@
 const fundService = require('../../../services/fund');
 const { formatYuan, formatSigned } = require('../../../utils/money');
 const { formatDateTime } = require('../../../utils/format');
+const pagedList = require('../../../behaviors/paged-list');
 
 const PAGE_SIZE = 20;
 const ADMIN = '/subpackages/admin/pages/funds';
@@ -52,15 +53,16 @@ function presentStatement(s) {
 }
 
 Component({
+  // The ledger tab pages its entries under `entries`.
+  behaviors: [pagedList],
+
   data: {
     id: null,
     fund: null,
     tab: 'ledger',
     entries: [],
-    page: 0,
-    total: 0,
-    loading: false,
-    finished: false,
+    itemsKey: 'entries',
+    pageSize: PAGE_SIZE,
     statement: null,
     months: [],
     monthIndex: 0,
@@ -78,13 +80,15 @@ Component({
       if (this._loadedOnce) this.refresh();
     },
 
+    // Overrides the behavior: refresh the fund as well as its ledger.
     onPullDownRefresh() {
       this.refresh().then(() => wx.stopPullDownRefresh());
     },
 
+    // Overrides the behavior: only the ledger tab pages.
     onReachBottom() {
       if (this.data.tab !== 'ledger' || this.data.finished || this.data.loading) return;
-      this.loadEntries(this.data.page + 1);
+      this.loadPage(this.data.page + 1);
     },
 
     async refresh() {
@@ -98,25 +102,15 @@ Component({
       } finally {
         this._loadedOnce = true;
       }
-      await this.loadEntries(1);
+      await this.loadPage(1);
       if (this.data.tab === 'statement') await this.loadStatement(this.currentMonth());
     },
 
-    async loadEntries(page) {
-      if (this.data.loading) return;
-      this.setData({ loading: true });
-      try {
-        const res = await fundService.entries(this.data.id, { page, page_size: PAGE_SIZE });
-        const fresh = (res.items || []).map(presentEntry);
-        const entries = page === 1 ? fresh : this.data.entries.concat(fresh);
-        const total = res.total || 0;
-        this.setData({ entries, page, total, finished: entries.length >= total || fresh.length < PAGE_SIZE });
-      } catch (e) {
-        // request.js showed the reason.
-      } finally {
-        this.setData({ loading: false });
-      }
+    fetchPage(page, pageSize) {
+      return fundService.entries(this.data.id, { page, page_size: pageSize });
     },
+
+    presentItem: presentEntry,
 
     currentMonth() {
       return this.data.months[this.data.monthIndex] || '';

@@ -1,5 +1,6 @@
 const fundService = require('../../../services/fund');
 const { formatYuan } = require('../../../utils/money');
+const pagedList = require('../../../behaviors/paged-list');
 
 const PAGE_SIZE = 20;
 
@@ -16,43 +17,20 @@ function present(f) {
 }
 
 Component({
-  data: {
-    items: [],
-    page: 0,
-    total: 0,
-    loading: false,
-    finished: false,
-  },
+  behaviors: [pagedList],
+
+  data: { pageSize: PAGE_SIZE },
 
   methods: {
     onLoad() {
       this.loadPage(1);
     },
 
-    onPullDownRefresh() {
-      this.loadPage(1).then(() => wx.stopPullDownRefresh());
+    fetchPage(page, pageSize) {
+      return fundService.list({ page, page_size: pageSize });
     },
 
-    onReachBottom() {
-      if (this.data.finished || this.data.loading) return;
-      this.loadPage(this.data.page + 1);
-    },
-
-    async loadPage(page) {
-      if (this.data.loading) return;
-      this.setData({ loading: true });
-      try {
-        const res = await fundService.list({ page, page_size: PAGE_SIZE });
-        const fresh = (res.items || []).map(present);
-        const items = page === 1 ? fresh : this.data.items.concat(fresh);
-        const total = res.total || 0;
-        this.setData({ items, page, total, finished: items.length >= total || fresh.length < PAGE_SIZE });
-      } catch (e) {
-        // request.js showed the reason.
-      } finally {
-        this.setData({ loading: false });
-      }
-    },
+    presentItem: present,
 
     onItemTap(e) {
       const { id } = e.currentTarget.dataset;

@@ -1,6 +1,7 @@
 const recognition = require('../../../services/recognition');
 const { BULLETIN_KIND_LABELS } = require('../../../utils/constants');
 const { formatDateTime } = require('../../../utils/format');
+const pagedList = require('../../../behaviors/paged-list');
 
 const PAGE_SIZE = 20;
 const KINDS = [{ key: '', label: '全部' }].concat(
@@ -15,14 +16,12 @@ function present(b) {
 }
 
 Component({
+  behaviors: [pagedList],
+
   data: {
     kinds: KINDS,
     kind: '',
-    items: [],
-    page: 0,
-    total: 0,
-    loading: false,
-    finished: false,
+    pageSize: PAGE_SIZE,
   },
 
   methods: {
@@ -32,42 +31,20 @@ Component({
       this.loadPage(1);
     },
 
-    onPullDownRefresh() {
-      this.loadPage(1).then(() => wx.stopPullDownRefresh());
-    },
-
-    onReachBottom() {
-      if (this.data.finished || this.data.loading) return;
-      this.loadPage(this.data.page + 1);
-    },
-
     onKindTap(e) {
       const { kind } = e.currentTarget.dataset;
       if (kind === this.data.kind) return;
-      this.setData({ kind, items: [], page: 0, finished: false });
-      this.loadPage(1);
+      this.reload({ kind });
     },
 
-    async loadPage(page) {
-      if (this.data.loading) return;
-      const kind = this.data.kind;
-      this.setData({ loading: true });
-      try {
-        const res = await recognition.bulletins({ kind, page, page_size: PAGE_SIZE }, { auth: false });
-        if (kind !== this.data.kind) return;
-        const fresh = (res.items || []).map(present);
-        const items = page === 1 ? fresh : this.data.items.concat(fresh);
-        this.setData({
-          items,
-          page,
-          total: res.total || 0,
-          finished: items.length >= (res.total || 0) || fresh.length < PAGE_SIZE,
-        });
-      } catch (e) {
-        // request.js showed the reason.
-      } finally {
-        this.setData({ loading: false });
-      }
+    fetchPage(page, pageSize) {
+      return recognition.bulletins({ kind: this.data.kind, page, page_size: pageSize }, { auth: false });
+    },
+
+    presentItem: present,
+
+    pagedKey() {
+      return this.data.kind;
     },
 
     onItemTap(e) {

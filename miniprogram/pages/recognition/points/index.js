@@ -2,6 +2,7 @@ const auth = require('../../../utils/auth');
 const recognition = require('../../../services/recognition');
 const { POINT_SOURCE_LABELS } = require('../../../utils/constants');
 const { formatDateTime } = require('../../../utils/format');
+const pagedList = require('../../../behaviors/paged-list');
 
 const PAGE_SIZE = 20;
 const TOTAL_LABELS = [
@@ -23,15 +24,13 @@ function present(entry) {
 }
 
 Component({
+  behaviors: [pagedList],
+
   data: {
     balance: 0,
     earned: 0,
     totals: [],
-    items: [],
-    page: 0,
-    total: 0,
-    loading: false,
-    finished: false,
+    pageSize: PAGE_SIZE,
   },
 
   methods: {
@@ -39,42 +38,24 @@ Component({
       this.loadPage(1);
     },
 
-    onPullDownRefresh() {
-      this.loadPage(1).then(() => wx.stopPullDownRefresh());
+    async fetchPage(page, pageSize) {
+      await auth.ensureLogin();
+      return recognition.myPoints({ page, page_size: pageSize });
     },
 
-    onReachBottom() {
-      if (this.data.finished || this.data.loading) return;
-      this.loadPage(this.data.page + 1);
-    },
+    presentItem: present,
 
-    async loadPage(page) {
-      if (this.data.loading) return;
-      this.setData({ loading: true });
-      try {
-        await auth.ensureLogin();
-        const res = await recognition.myPoints({ page, page_size: PAGE_SIZE });
-        const fresh = (res.items || []).map(present);
-        const items = page === 1 ? fresh : this.data.items.concat(fresh);
-        const totals = TOTAL_LABELS.map(([key, label]) => ({
+    // The ledger body also carries the balance and the period totals.
+    pagedLoaded(res) {
+      return {
+        balance: res.balance || 0,
+        earned: res.earned || 0,
+        totals: TOTAL_LABELS.map(([key, label]) => ({
           key,
           label,
           value: (res.totals && res.totals[key]) || 0,
-        }));
-        this.setData({
-          balance: res.balance || 0,
-          earned: res.earned || 0,
-          totals,
-          items,
-          page,
-          total: res.total || 0,
-          finished: items.length >= (res.total || 0) || fresh.length < PAGE_SIZE,
-        });
-      } catch (e) {
-        // request.js showed the reason.
-      } finally {
-        this.setData({ loading: false });
-      }
+        })),
+      };
     },
 
     onLeaderboardTap() {

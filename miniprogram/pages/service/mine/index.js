@@ -2,11 +2,14 @@
 const auth = require('../../../utils/auth');
 const requestService = require('../../../services/service_request');
 const { present } = require('../../../utils/service_request');
+const pagedList = require('../../../behaviors/paged-list');
 
 const PAGE_SIZE = 10;
 
 Component({
-  data: { items: [], page: 0, total: 0, loading: false, finished: false, failed: false },
+  behaviors: [pagedList],
+
+  data: { failed: false, pageSize: PAGE_SIZE },
 
   methods: {
     onLoad() {
@@ -17,31 +20,16 @@ Component({
       if (this._loadedOnce) this.loadPage(1);
     },
 
-    onPullDownRefresh() {
-      this.loadPage(1).then(() => wx.stopPullDownRefresh());
+    async fetchPage(page, pageSize) {
+      this.setData({ failed: false });
+      await auth.ensureLogin();
+      return requestService.list({ scope: 'mine', page, page_size: pageSize });
     },
 
-    onReachBottom() {
-      if (this.data.finished || this.data.loading) return;
-      this.loadPage(this.data.page + 1);
-    },
+    presentItem: present,
 
-    async loadPage(page) {
-      if (this.data.loading) return;
-      this.setData({ loading: true, failed: false });
-      try {
-        await auth.ensureLogin();
-        const res = await requestService.list({ scope: 'mine', page, page_size: PAGE_SIZE });
-        const fresh = (res.items || []).map(present);
-        const items = page === 1 ? fresh : this.data.items.concat(fresh);
-        const total = res.total || 0;
-        this.setData({ items, page, total, finished: items.length >= total || fresh.length < PAGE_SIZE });
-      } catch (e) {
-        this.setData({ failed: true });
-      } finally {
-        this._loadedOnce = true;
-        this.setData({ loading: false });
-      }
+    pagedFailed() {
+      this.setData({ failed: true });
     },
 
     onRetry() {

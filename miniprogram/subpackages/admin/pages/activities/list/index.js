@@ -1,5 +1,6 @@
 const activityService = require('../../../../../services/activity');
 const { presentActivity } = require('../../../../../utils/activity');
+const pagedList = require('../../../../../behaviors/paged-list');
 
 const PAGE_SIZE = 20;
 const TABS = [
@@ -10,7 +11,9 @@ const TABS = [
 ];
 
 Component({
-  data: { tabs: TABS, status: 'published', items: [], page: 0, total: 0, loading: false, finished: false },
+  behaviors: [pagedList],
+
+  data: { tabs: TABS, status: 'published', pageSize: PAGE_SIZE },
 
   methods: {
     onLoad(options) {
@@ -20,48 +23,26 @@ Component({
     },
 
     onShow() {
-      if (this._loaded) this.loadPage(1);
-    },
-
-    onPullDownRefresh() {
-      this.loadPage(1).then(() => wx.stopPullDownRefresh());
-    },
-
-    onReachBottom() {
-      if (this.data.finished || this.data.loading) return;
-      this.loadPage(this.data.page + 1);
+      if (this._loadedOnce) this.loadPage(1);
     },
 
     onTabTap(e) {
       const { status } = e.currentTarget.dataset;
       if (status === this.data.status) return;
-      this.setData({ status, items: [], page: 0, finished: false });
-      this.loadPage(1);
+      this.reload({ status });
     },
 
-    async loadPage(page) {
-      if (this.data.loading) return;
-      const status = this.data.status;
-      this.setData({ loading: true });
-      try {
-        const res = await activityService.list({
-          manage: true, status, when: 'all', page, page_size: PAGE_SIZE,
-        });
-        if (status !== this.data.status) return;
-        const fresh = (res.items || []).map(presentActivity);
-        const items = page === 1 ? fresh : this.data.items.concat(fresh);
-        this.setData({
-          items,
-          page,
-          total: res.total || 0,
-          finished: items.length >= (res.total || 0) || fresh.length < PAGE_SIZE,
-        });
-      } catch (e) {
-        // request.js showed the reason (403 for non-organisers).
-      } finally {
-        this._loaded = true;
-        this.setData({ loading: false });
-      }
+    // request.js shows the reason of a failure (403 for non-organisers).
+    fetchPage(page, pageSize) {
+      return activityService.list({
+        manage: true, status: this.data.status, when: 'all', page, page_size: pageSize,
+      });
+    },
+
+    presentItem: presentActivity,
+
+    pagedKey() {
+      return this.data.status;
     },
 
     onCreateTap() {

@@ -4,6 +4,7 @@ const activityService = require('../../../../../services/activity');
 const { ENROLLMENT_STATUS_LABELS } = require('../../../../../utils/constants');
 const { formatDateTime } = require('../../../../../utils/format');
 const { hoursText } = require('../../../../../utils/activity');
+const pagedList = require('../../../../../behaviors/paged-list');
 
 const PAGE_SIZE = 50;
 const FILTERS = [
@@ -50,7 +51,9 @@ function askReason(title, placeholder) {
 }
 
 Component({
-  data: { id: '', filters: FILTERS, status: '', items: [], page: 0, total: 0, loading: false, finished: false },
+  behaviors: [pagedList],
+
+  data: { id: '', filters: FILTERS, status: '', pageSize: PAGE_SIZE },
 
   methods: {
     onLoad(options) {
@@ -58,44 +61,22 @@ Component({
       this.loadPage(1);
     },
 
-    onPullDownRefresh() {
-      this.loadPage(1).then(() => wx.stopPullDownRefresh());
-    },
-
-    onReachBottom() {
-      if (this.data.finished || this.data.loading) return;
-      this.loadPage(this.data.page + 1);
-    },
-
     onFilterTap(e) {
       const { status } = e.currentTarget.dataset;
       if (status === this.data.status) return;
-      this.setData({ status, items: [], page: 0, finished: false });
-      this.loadPage(1);
+      this.reload({ status });
     },
 
-    async loadPage(page) {
-      if (this.data.loading) return;
-      const status = this.data.status;
-      this.setData({ loading: true });
-      try {
-        const query = { page, page_size: PAGE_SIZE };
-        if (status) query.status = status;
-        const res = await activityService.roster(this.data.id, query);
-        if (status !== this.data.status) return;
-        const fresh = (res.items || []).map(present);
-        const items = page === 1 ? fresh : this.data.items.concat(fresh);
-        this.setData({
-          items,
-          page,
-          total: res.total || 0,
-          finished: items.length >= (res.total || 0) || fresh.length < PAGE_SIZE,
-        });
-      } catch (e) {
-        // request.js showed the reason.
-      } finally {
-        this.setData({ loading: false });
-      }
+    fetchPage(page, pageSize) {
+      const query = { page, page_size: pageSize };
+      if (this.data.status) query.status = this.data.status;
+      return activityService.roster(this.data.id, query);
+    },
+
+    presentItem: present,
+
+    pagedKey() {
+      return this.data.status;
     },
 
     entry(e) {

@@ -2,6 +2,7 @@ const fundService = require('../../../../../services/fund');
 const { formatYuan } = require('../../../../../utils/money');
 const { formatDateTime } = require('../../../../../utils/format');
 const { EXPENSE_STATUS, EXPENSE_ACTIONS } = require('../../../../../utils/fund-labels');
+const pagedList = require('../../../../../behaviors/paged-list');
 
 const PAGE_SIZE = 20;
 const TABS = [
@@ -45,17 +46,15 @@ function ask(title, placeholder) {
 }
 
 Component({
+  behaviors: [pagedList],
+
   data: {
     tabs: TABS,
     tab: 'actionable',
     fundId: '',
     focusId: null,
-    items: [],
-    page: 0,
-    total: 0,
-    loading: false,
-    finished: false,
     busyId: null,
+    pageSize: PAGE_SIZE,
   },
 
   methods: {
@@ -65,38 +64,20 @@ Component({
       this.loadPage(1);
     },
 
-    onPullDownRefresh() {
-      this.loadPage(1).then(() => wx.stopPullDownRefresh());
-    },
-
-    onReachBottom() {
-      if (this.data.finished || this.data.loading) return;
-      this.loadPage(this.data.page + 1);
-    },
-
     onTabTap(e) {
       const { tab } = e.currentTarget.dataset;
       if (tab === this.data.tab) return;
-      this.setData({ tab, items: [], page: 0, total: 0, finished: false });
-      this.loadPage(1);
+      this.reload({ tab, total: 0 });
     },
 
-    async loadPage(page) {
-      if (this.data.loading) return;
-      this.setData({ loading: true });
-      const tab = this.data.tab;
-      try {
-        const res = await fundService.listExpenses(Object.assign(query(tab, this.data.fundId), { page, page_size: PAGE_SIZE }));
-        if (tab !== this.data.tab) return;
-        const fresh = (res.items || []).map(present);
-        const items = page === 1 ? fresh : this.data.items.concat(fresh);
-        const total = res.total || 0;
-        this.setData({ items, page, total, finished: items.length >= total || fresh.length < PAGE_SIZE });
-      } catch (e) {
-        // request.js showed the reason.
-      } finally {
-        this.setData({ loading: false });
-      }
+    fetchPage(page, pageSize) {
+      return fundService.listExpenses(Object.assign(query(this.data.tab, this.data.fundId), { page, page_size: pageSize }));
+    },
+
+    presentItem: present,
+
+    pagedKey() {
+      return this.data.tab;
     },
 
     replace(updated) {

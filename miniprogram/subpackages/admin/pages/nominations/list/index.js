@@ -1,6 +1,7 @@
 const recognition = require('../../../../../services/recognition');
 const { NOMINATION_STATUS } = require('../../../../../utils/constants');
 const { formatDateTime } = require('../../../../../utils/format');
+const pagedList = require('../../../../../behaviors/paged-list');
 
 const PAGE_SIZE = 20;
 const TABS = [
@@ -34,14 +35,12 @@ function askReason(title, placeholder) {
 }
 
 Component({
+  behaviors: [pagedList],
+
   data: {
     tabs: TABS,
     tab: 'queue',
-    items: [],
-    page: 0,
-    total: 0,
-    loading: false,
-    finished: false,
+    pageSize: PAGE_SIZE,
   },
 
   methods: {
@@ -51,42 +50,20 @@ Component({
       this.loadPage(1);
     },
 
-    onPullDownRefresh() {
-      this.loadPage(1).then(() => wx.stopPullDownRefresh());
-    },
-
-    onReachBottom() {
-      if (this.data.finished || this.data.loading) return;
-      this.loadPage(this.data.page + 1);
-    },
-
     onTabTap(e) {
       const { tab } = e.currentTarget.dataset;
       if (tab === this.data.tab) return;
-      this.setData({ tab, items: [], page: 0, finished: false });
-      this.loadPage(1);
+      this.reload({ tab });
     },
 
-    async loadPage(page) {
-      if (this.data.loading) return;
-      const tab = this.data.tab;
-      this.setData({ loading: true });
-      try {
-        const res = await recognition.nominations(Object.assign({ page, page_size: PAGE_SIZE }, queryFor(tab)));
-        if (tab !== this.data.tab) return;
-        const fresh = (res.items || []).map(present);
-        const items = page === 1 ? fresh : this.data.items.concat(fresh);
-        this.setData({
-          items,
-          page,
-          total: res.total || 0,
-          finished: items.length >= (res.total || 0) || fresh.length < PAGE_SIZE,
-        });
-      } catch (e) {
-        // request.js showed the reason.
-      } finally {
-        this.setData({ loading: false });
-      }
+    fetchPage(page, pageSize) {
+      return recognition.nominations(Object.assign({ page, page_size: pageSize }, queryFor(this.data.tab)));
+    },
+
+    presentItem: present,
+
+    pagedKey() {
+      return this.data.tab;
     },
 
     replace(index, nomination) {

@@ -2,6 +2,7 @@
 const requestService = require('../../../../../services/service_request');
 const { present } = require('../../../../../utils/service_request');
 const { SERVICE_STATUS, SERVICE_TIERS } = require('../../../../../utils/constants');
+const pagedList = require('../../../../../behaviors/paged-list');
 
 const PAGE_SIZE = 20;
 const TABS = [
@@ -19,6 +20,8 @@ const TIER_OPTIONS = [{ key: '', label: '全部层级' }].concat(
 );
 
 Component({
+  behaviors: [pagedList],
+
   data: {
     tabs: TABS,
     tab: 'todo',
@@ -26,11 +29,7 @@ Component({
     statusIndex: 0,
     tierOptions: TIER_OPTIONS,
     tierIndex: 0,
-    items: [],
-    page: 0,
-    total: 0,
-    loading: false,
-    finished: false,
+    pageSize: PAGE_SIZE,
   },
 
   methods: {
@@ -44,20 +43,10 @@ Component({
       if (this._loadedOnce) this.loadPage(1);
     },
 
-    onPullDownRefresh() {
-      this.loadPage(1).then(() => wx.stopPullDownRefresh());
-    },
-
-    onReachBottom() {
-      if (this.data.finished || this.data.loading) return;
-      this.loadPage(this.data.page + 1);
-    },
-
     onTabTap(e) {
       const { tab } = e.currentTarget.dataset;
       if (tab === this.data.tab) return;
-      this.setData({ tab, items: [], page: 0, total: 0, finished: false });
-      this.loadPage(1);
+      this.reload({ tab, total: 0 });
     },
 
     onStatusChange(e) {
@@ -80,23 +69,14 @@ Component({
       return query;
     },
 
-    async loadPage(page) {
-      if (this.data.loading) return;
-      this.setData({ loading: true });
-      const tab = this.data.tab;
-      try {
-        const res = await requestService.list(this.query(page));
-        if (tab !== this.data.tab) return;
-        const fresh = (res.items || []).map(present);
-        const items = page === 1 ? fresh : this.data.items.concat(fresh);
-        const total = res.total || 0;
-        this.setData({ items, page, total, finished: items.length >= total || fresh.length < PAGE_SIZE });
-      } catch (e) {
-        // request.js showed the reason.
-      } finally {
-        this._loadedOnce = true;
-        this.setData({ loading: false });
-      }
+    fetchPage(page) {
+      return requestService.list(this.query(page));
+    },
+
+    presentItem: present,
+
+    pagedKey() {
+      return this.data.tab;
     },
 
     onItemTap(e) {

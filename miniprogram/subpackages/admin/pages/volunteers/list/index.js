@@ -1,6 +1,7 @@
 const volunteerService = require('../../../../../services/volunteer');
 const { VOLUNTEER_STATUS, VOLUNTEER_STATUS_TABS } = require('../../../../../utils/constants');
 const { maskPhone, formatDateTime } = require('../../../../../utils/format');
+const pagedList = require('../../../../../behaviors/paged-list');
 
 const PAGE_SIZE = 20;
 
@@ -17,15 +18,13 @@ function present(v) {
 }
 
 Component({
+  behaviors: [pagedList],
+
   data: {
     tabs: TABS,
     status: 'pending',
     q: '',
-    items: [],
-    page: 0,
-    total: 0,
-    loading: false,
-    finished: false,
+    pageSize: PAGE_SIZE,
   },
 
   methods: {
@@ -40,20 +39,10 @@ Component({
       if (this._loadedOnce) this.loadPage(1);
     },
 
-    onPullDownRefresh() {
-      this.loadPage(1).then(() => wx.stopPullDownRefresh());
-    },
-
-    onReachBottom() {
-      if (this.data.finished || this.data.loading) return;
-      this.loadPage(this.data.page + 1);
-    },
-
     onTabTap(e) {
       const { status } = e.currentTarget.dataset;
       if (status === this.data.status) return;
-      this.setData({ status, items: [], page: 0, total: 0, finished: false });
-      this.loadPage(1);
+      this.reload({ status, total: 0 });
     },
 
     onSearchInput(e) {
@@ -64,34 +53,20 @@ Component({
       this.loadPage(1);
     },
 
-    async loadPage(page) {
-      if (this.data.loading) return;
-      this.setData({ loading: true });
-      const status = this.data.status;
-      try {
-        const res = await volunteerService.list({
-          status,
-          q: this.data.q.trim(),
-          page,
-          page_size: PAGE_SIZE,
-        });
-        // Ignore an answer for a tab the user has already left.
-        if (status !== this.data.status) return;
-        const fresh = (res.items || []).map(present);
-        const items = page === 1 ? fresh : this.data.items.concat(fresh);
-        const total = res.total || 0;
-        this.setData({
-          items,
-          page,
-          total,
-          finished: items.length >= total || fresh.length < PAGE_SIZE,
-        });
-      } catch (e) {
-        // request.js showed the reason.
-      } finally {
-        this._loadedOnce = true;
-        this.setData({ loading: false });
-      }
+    fetchPage(page, pageSize) {
+      return volunteerService.list({
+        status: this.data.status,
+        q: this.data.q.trim(),
+        page,
+        page_size: pageSize,
+      });
+    },
+
+    presentItem: present,
+
+    // Ignore an answer for a tab the user has already left.
+    pagedKey() {
+      return this.data.status;
     },
 
     onItemTap(e) {
