@@ -48,21 +48,14 @@ module.exports = Behavior({
     async loadPage(page) {
       if (this.data.loading) return;
       const key = this.pagedKey ? this.pagedKey() : undefined;
-      const { pageSize, itemsKey } = this.data;
+      const { pageSize } = this.data;
+      let stale = false;
       this.setData({ loading: true });
       try {
         const body = (await this.fetchPage(page, pageSize)) || {};
-        if (this.pagedKey && key !== this.pagedKey()) return; // the user moved to another filter
-        const fresh = (body.items || []).map((item) => (this.presentItem ? this.presentItem(item) : item));
-        const items = page === 1 ? fresh : this.data[itemsKey].concat(fresh);
-        const total = body.total || 0;
-        const extra = this.pagedLoaded ? this.pagedLoaded(body, items, page) : null;
-        this.setData(Object.assign({
-          [itemsKey]: items,
-          page,
-          total,
-          finished: items.length >= total || fresh.length < pageSize,
-        }, extra));
+        // The user may have moved to another filter while this page was loading.
+        stale = Boolean(this.pagedKey) && key !== this.pagedKey();
+        if (!stale) this.showPage(body, page);
       } catch (e) {
         // request.js showed the reason unless the page asked for silence.
         if (this.pagedFailed) this.pagedFailed(e);
@@ -70,6 +63,22 @@ module.exports = Behavior({
         this._loadedOnce = true;
         this.setData({ loading: false });
       }
+      // The new filter's first page was skipped while this one was in flight: load it now.
+      if (stale) await this.loadPage(1);
+    },
+
+    showPage(body, page) {
+      const { pageSize, itemsKey } = this.data;
+      const fresh = (body.items || []).map((item) => (this.presentItem ? this.presentItem(item) : item));
+      const items = page === 1 ? fresh : this.data[itemsKey].concat(fresh);
+      const total = body.total || 0;
+      const extra = this.pagedLoaded ? this.pagedLoaded(body, items, page) : null;
+      this.setData(Object.assign({
+        [itemsKey]: items,
+        page,
+        total,
+        finished: items.length >= total || fresh.length < pageSize,
+      }, extra));
     },
   },
 });

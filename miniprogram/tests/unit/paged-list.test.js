@@ -101,9 +101,10 @@ test('no second request while one is in flight', async () => {
   expect(comp.data).toMatchObject({ page: 1, loading: false });
 });
 
-test('an answer for a filter the user has left is dropped', async () => {
+test('an answer for a filter the user has left is dropped, and the new filter loads', async () => {
   const first = deferred();
-  const fetchPage = jest.fn().mockReturnValueOnce(first.promise);
+  const second = deferred();
+  const fetchPage = jest.fn().mockReturnValueOnce(first.promise).mockReturnValueOnce(second.promise);
   const pagedLoaded = jest.fn();
   const comp = mount({
     fetchPage,
@@ -114,10 +115,16 @@ test('an answer for a filter the user has left is dropped', async () => {
   });
   comp.instance.loadPage(1);
   comp.setData({ tab: 'b' });
+  comp.instance.reload(); // skipped: the first request is still in flight
   first.resolve({ items: rows(1, 2), total: 2 });
   await flush();
-  expect(comp.data).toMatchObject({ items: [], page: 0, total: 0, loading: false, finished: false });
   expect(pagedLoaded).not.toHaveBeenCalled();
+  expect(fetchPage).toHaveBeenCalledTimes(2); // tab b's page 1, requested once a's answer is dropped
+  second.resolve({ items: rows(7, 1), total: 1 });
+  await flush();
+  expect(comp.data.items.map((x) => x.id)).toEqual([7]);
+  expect(comp.data).toMatchObject({ page: 1, total: 1, loading: false, finished: true });
+  expect(pagedLoaded).toHaveBeenCalledTimes(1);
 });
 
 test('a failed request clears loading, keeps the list and calls pagedFailed', async () => {
