@@ -48,25 +48,86 @@ VILLAGE_FUND = ("360981001001", "龙津社区平安互助金", "社区巡逻物�
 # (fund region code, days ago, donor type, donor name, anonymous, in kind, amount fen, channel,
 #  receipt, item, note)
 DONATIONS = [
-    ("360981001", 40, "company", "丰城市鑫源建材有限公司", False, False, 2000000, "bank_transfer",
-     "JG-2026-001", "", "支持街道平安巡防"),
-    ("360981001", 25, "person", "黄志明", False, False, 50000, "wechat_transfer", "JG-2026-002",
-     "", ""),
+    (
+        "360981001",
+        40,
+        "company",
+        "丰城市鑫源建材有限公司",
+        False,
+        False,
+        2000000,
+        "bank_transfer",
+        "JG-2026-001",
+        "",
+        "支持街道平安巡防",
+    ),
+    (
+        "360981001",
+        25,
+        "person",
+        "黄志明",
+        False,
+        False,
+        50000,
+        "wechat_transfer",
+        "JG-2026-002",
+        "",
+        "",
+    ),
     ("360981001", 12, "person", "", True, False, 20000, "cash", "JG-2026-003", "", "匿名爱心捐款"),
-    ("360981001001", 30, "organisation", "龙津商会", False, False, 800000, "bank_transfer",
-     "LJ-2026-001", "", "商户联防联治"),
+    (
+        "360981001001",
+        30,
+        "organisation",
+        "龙津商会",
+        False,
+        False,
+        800000,
+        "bank_transfer",
+        "LJ-2026-001",
+        "",
+        "商户联防联治",
+    ),
     ("360981001001", 20, "person", "吴秀兰", False, False, 30000, "cash", "LJ-2026-002", "", ""),
-    ("360981001001", 15, "person", "", True, False, 10000, "wechat_transfer", "LJ-2026-003", "",
-     ""),
-    ("360981001001", 8, "company", "龙津大药房", False, True, 120000, None, "LJ-2026-004",
-     "急救包 40 个、防暑药品 2 箱", "用于夏季巡逻"),
+    (
+        "360981001001",
+        15,
+        "person",
+        "",
+        True,
+        False,
+        10000,
+        "wechat_transfer",
+        "LJ-2026-003",
+        "",
+        "",
+    ),
+    (
+        "360981001001",
+        8,
+        "company",
+        "龙津大药房",
+        False,
+        True,
+        120000,
+        None,
+        "LJ-2026-004",
+        "急救包 40 个、防暑药品 2 箱",
+        "用于夏季巡逻",
+    ),
 ]
 # (submitter login, approver login, amount fen, category, purpose, payee, paid?)
 EXPENSES = [
-    ("demo-village-admin", "demo-township-admin", 168000, "equipment",
-     "采购巡逻用强光手电 20 支、反光背心 40 件", "丰城市安达劳保用品店", True),
-    ("demo-village-admin", None, 36000, "meals", "夜间巡逻志愿者餐补(本月)", "龙津社区食堂",
-     False),
+    (
+        "demo-village-admin",
+        "demo-township-admin",
+        168000,
+        "equipment",
+        "采购巡逻用强光手电 20 支、反光背心 40 件",
+        "丰城市安达劳保用品店",
+        True,
+    ),
+    ("demo-village-admin", None, 36000, "meals", "夜间巡逻志愿者餐补(本月)", "龙津社区食堂", False),
 ]
 
 # --- service requests -------------------------------------------------------------------------
@@ -74,15 +135,38 @@ EXPENSES = [
 GRID = "360981001001G01"
 # (key, category, urgency, description, address, what happens next)
 REQUESTS = [
-    ("submitted", "hazard", "normal", "滨江路 12 号楼道内堆放大量纸箱和电动车电池,存在火灾隐患。",
-     "滨江路 12 号", []),
-    ("assigned", "help", "normal", "独居老人家中水管漏水,老人行动不便,希望帮忙联系维修。",
-     "龙津东路 8 栋 2 单元", ["assign"]),
-    ("rated", "hazard", "urgent", "龙津市场东门路灯损坏,晚上一片漆黑,行人容易摔倒。",
-     "龙津市场东门", ["claim", "resolve", "rate"]),
-    ("escalated", "dispute", "normal",
-     "小区旁工地夜间施工噪音扰民,与施工方多次沟通未果,涉及街道审批事项。",
-     "龙津西路在建工地", ["escalate"]),
+    (
+        "submitted",
+        "hazard",
+        "normal",
+        "滨江路 12 号楼道内堆放大量纸箱和电动车电池,存在火灾隐患。",
+        "滨江路 12 号",
+        [],
+    ),
+    (
+        "assigned",
+        "help",
+        "normal",
+        "独居老人家中水管漏水,老人行动不便,希望帮忙联系维修。",
+        "龙津东路 8 栋 2 单元",
+        ["assign"],
+    ),
+    (
+        "rated",
+        "hazard",
+        "urgent",
+        "龙津市场东门路灯损坏,晚上一片漆黑,行人容易摔倒。",
+        "龙津市场东门",
+        ["claim", "resolve", "rate"],
+    ),
+    (
+        "escalated",
+        "dispute",
+        "normal",
+        "小区旁工地夜间施工噪音扰民,与施工方多次沟通未果,涉及街道审批事项。",
+        "龙津西路在建工地",
+        ["escalate"],
+    ),
 ]
 
 # --- recognition ------------------------------------------------------------------------------
@@ -155,9 +239,19 @@ def _seed_funds() -> int:
         db.session.flush()
         fund_ids[code] = fund.id
     recorder = {"360981001": township_admin, "360981001001": _user("demo-village-admin")}
-    for (code, days, donor_type, donor, anonymous, in_kind, fen, channel, receipt, item, note) in (
-        DONATIONS
-    ):
+    for (
+        code,
+        days,
+        donor_type,
+        donor,
+        anonymous,
+        in_kind,
+        fen,
+        channel,
+        receipt,
+        item,
+        note,
+    ) in DONATIONS:
         funds.record_donation(
             recorder[code],
             fund_ids[code],
@@ -251,8 +345,14 @@ def _seed_past_activities() -> int:
             day = last_saturday - timedelta(weeks=week - 1)
             start = datetime.combine(day, time(8), tzinfo=CHINA_TZ)
             activity = _past_activity(
-                organiser, region, team, f"{title}(第{WEEKS - week + 1}期)", category, start,
-                hours, points,
+                organiser,
+                region,
+                team,
+                f"{title}(第{WEEKS - week + 1}期)",
+                category,
+                start,
+                hours,
+                points,
             )
             # Volunteer i attends the most recent ``weeks`` sessions of the series.
             people = [_user(login) for login, weeks in attendees if week <= weeks]
@@ -269,12 +369,18 @@ def _seed_past_activities() -> int:
                 db.session.add(enrollment)
                 db.session.flush()
                 attendance.manual_check_in(
-                    organiser, activity.id, enrollment.id, "演示数据:纸质签到补录",
+                    organiser,
+                    activity.id,
+                    enrollment.id,
+                    "演示数据:纸质签到补录",
                     at=start + timedelta(minutes=5),
                 )
                 db.session.expire(enrollment)  # its (view-only) attendance was read as None
                 attendance.manual_check_out(
-                    organiser, activity.id, enrollment.id, "演示数据:纸质签到补录",
+                    organiser,
+                    activity.id,
+                    enrollment.id,
+                    "演示数据:纸质签到补录",
                     at=start + timedelta(hours=hours),
                 )
             activity.enrolled_count = len(people)
@@ -374,7 +480,7 @@ def _seed_awards() -> int:
 
 def _volunteer_id(login: str) -> int:
     return db.session.scalar(
-        select(Volunteer.id).join(User, User.id == Volunteer.user_id).where(
-            User.openid == f"sandbox-{login}"
-        )
+        select(Volunteer.id)
+        .join(User, User.id == Volunteer.user_id)
+        .where(User.openid == f"sandbox-{login}")
     )
