@@ -33,7 +33,6 @@ fonts:
 run: install fonts
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed demo
-	$(BIN)/flask seed activities
 	PORT=$(PORT) $(BIN)/flask dev --port $(PORT)
 
 ## Lint, the Python suite on SQLite (and on MySQL when TEST_DATABASE_URL is set), the mini-program.

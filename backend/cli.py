@@ -40,12 +40,18 @@ def run_ledger_checks() -> list[str]:
 
 @seed_cli.command("demo")
 def seed_demo_command() -> None:
-    """Load the demo county 丰城市 with admins, volunteers and teams (once)."""
+    """Load the demo county 丰城市 and something to show for every mechanism (once)."""
+    from backend.services.activity_demo import seed_demo_activities
     from backend.services.demo_data import seed_demo
+    from backend.services.demo_showcase import seed_showcase
 
-    if seed_demo():
-        db.session.commit()
-        click.echo("演示数据已载入 / demo data loaded")
+    county = seed_demo()
+    upcoming = seed_demo_activities()
+    showcase = seed_showcase()
+    db.session.commit()
+    if county or upcoming or any(showcase.values()):
+        parts = ", ".join(f"{k} {v}" for k, v in {"activities": upcoming, **showcase}.items())
+        click.echo(f"演示数据已载入 / demo data loaded ({parts})")
     else:
         click.echo("演示数据已存在,跳过 / demo data already present")
 

@@ -2,22 +2,7 @@ const auth = require('../../utils/auth');
 const userService = require('../../services/user');
 const { MECHANISMS } = require('../../utils/constants');
 const { refreshUnreadBadge } = require('../../utils/badge');
-
-const BASE_ENTRIES = [
-  { key: 'apply', icon: '志', label: '志愿者申请', url: '/pages/volunteer/apply/index', tab: false },
-  { key: 'activity', icon: '活', label: '志愿活动', url: '/pages/activity/list/index', tab: true },
-  { key: 'funds', icon: '经', label: '经费公示', url: '/pages/fund/list/index', tab: false },
-  { key: 'message', icon: '信', label: '我的消息', url: '/pages/message/index', tab: true },
-  { key: 'mine', icon: '我', label: '个人中心', url: '/pages/mine/index', tab: true },
-];
-
-const ADMIN_ENTRY = {
-  key: 'review',
-  icon: '审',
-  label: '志愿者审核',
-  url: '/subpackages/admin/pages/volunteers/list/index',
-  tab: false,
-};
+const { HOME_ENTRIES, homeEntries } = require('../../utils/entries');
 
 // One line about where the user stands as a volunteer.
 function volunteerLine(me) {
@@ -42,7 +27,7 @@ Component({
     bannerTitle: '平安综治大联盟',
     bannerSubtitle: '共建共治共享 · 小事不出村、大事不出乡镇',
     mechanisms: MECHANISMS,
-    entries: BASE_ENTRIES,
+    entries: HOME_ENTRIES,
     me: null,
     volunteerText: '',
     volunteerAction: '',
@@ -74,7 +59,7 @@ Component({
           me,
           volunteerText: line.text,
           volunteerAction: line.action,
-          entries: me && me.is_admin ? BASE_ENTRIES.concat(ADMIN_ENTRY) : BASE_ENTRIES,
+          entries: homeEntries(me),
         });
       } catch (e) {
         this.setData({ volunteerText: '登录后查看志愿者状态', volunteerAction: '' });

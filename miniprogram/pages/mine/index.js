@@ -1,6 +1,7 @@
 const auth = require('../../utils/auth');
 const userService = require('../../services/user');
 const { maskPhone, volunteerStatusLabel, roleLabel } = require('../../utils/format');
+const { isStaff, HUB_URL } = require('../../utils/entries');
 
 const PRIVACY_SUMMARY = '为开展平安志愿服务,我们会收集您的昵称、手机号;申请成为志愿者时还会收集姓名、身份证号、'
   + '所在村(居)和服务技能。身份证号和手机号加密保存,仅您本人和有权限的管理员可查看完整信息。'
@@ -19,6 +20,7 @@ function present(me) {
     volunteerNumber: (v && v.number) || '',
     canApply: !v || v.status === 'rejected',
     isAdmin: Boolean(me.is_admin),
+    isStaff: isStaff(me),
     points: me.points || 0,
     serviceHours: me.service_hours || 0,
     starText: me.star_level ? '★'.repeat(me.star_level) : '',
@@ -38,6 +40,7 @@ const EMPTY = {
   volunteerNumber: '',
   canApply: false,
   isAdmin: false,
+  isStaff: false,
   points: 0,
   serviceHours: 0,
   starText: '',
@@ -151,6 +154,10 @@ Component({
     onNavTap(e) {
       const { url } = e.currentTarget.dataset;
       if (url) wx.navigateTo({ url });
+    },
+
+    onHubTap() {
+      wx.navigateTo({ url: HUB_URL });
     },
 
     onAdminTap() {

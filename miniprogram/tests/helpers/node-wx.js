@@ -1,6 +1,9 @@
-// A minimal wx.* host for Node: wx.request over http/https, wx.login from a code queue,
+// A minimal wx.* host for Node: wx.request over http/https, wx.uploadFile as a multipart POST
+// of a local file, wx.login from a code queue,
 // in-memory storage that can be swapped to act as several users. Used by the
 // integration flow against a live API.
+const crypto = require('crypto');
+const fs = require('fs');
 const http = require('http');
 const https = require('https');
 const { URL } = require('url');
@@ -58,8 +61,55 @@ function createNodeWx() {
     return { abort: () => req.destroy() };
   }
 
+  // wx.uploadFile: POST multipart/form-data with the file under `name` (plus `formData`
+  // fields); like WeChat, `data` in success is the response body as a string.
+  function uploadFile(options) {
+    const url = new URL(options.url);
+    const boundary = `----nodewx${crypto.randomBytes(12).toString('hex')}`;
+    const parts = [];
+    Object.keys(options.formData || {}).forEach((key) => {
+      parts.push(Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${key}"\r\n\r\n${options.formData[key]}\r\n`,
+      ));
+    });
+    let file;
+    try {
+      file = fs.readFileSync(options.filePath);
+    } catch (err) {
+      setImmediate(() => options.fail && options.fail({ errMsg: `uploadFile:fail ${err.message}` }));
+      return { abort() {} };
+    }
+    const filename = options.filePath.split(/[\\/]/).pop();
+    parts.push(Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${options.name}"; filename="${filename}"\r\n`
+      + 'Content-Type: application/octet-stream\r\n\r\n',
+    ));
+    parts.push(file, Buffer.from(`\r\n--${boundary}--\r\n`));
+    const body = Buffer.concat(parts);
+    const headers = Object.assign({}, options.header || {}, {
+      'Content-Type': `multipart/form-data; boundary=${boundary}`,
+      'Content-Length': body.length,
+    });
+    const transport = url.protocol === 'https:' ? https : http;
+    const req = transport.request(url, { method: 'POST', headers, timeout: options.timeout || 15000 }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const data = Buffer.concat(chunks).toString('utf8');
+        if (options.success) options.success({ statusCode: res.statusCode, data, errMsg: 'uploadFile:ok' });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (err) => {
+      if (options.fail) options.fail({ errMsg: `uploadFile:fail ${err.message}` });
+    });
+    req.end(body);
+    return { abort: () => req.destroy() };
+  }
+
   const wx = {
     request,
+    uploadFile,
     login(options) {
       const code = loginCodes.shift();
       setImmediate(() => {

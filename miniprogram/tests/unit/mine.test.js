@@ -157,3 +157,17 @@ test('star level and the activity entries', async () => {
   const resident = await shown(me({ star_level: 0, is_admin: false }));
   expect(resident.querySelector('#manage-activities-entry')).toBeFalsy();
 });
+
+test('my service requests for everyone; the admin hub for staff only', async () => {
+  const grid = await shown(me({ roles: [{ role: 'grid_worker', region_id: 7, region_name: '龙津第1网格' }] }));
+  grid.querySelector('#my-requests-entry').dispatchEvent('tap');
+  await flush();
+  expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: '/pages/service/mine/index' });
+  grid.querySelector('#hub-entry').dispatchEvent('tap');
+  await flush();
+  expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: '/subpackages/admin/pages/hub/index' });
+  expect(grid.querySelector('#admin-entry')).toBeFalsy();
+  const resident = await shown(me({ roles: [] }));
+  expect(resident.querySelector('#hub-entry')).toBeFalsy();
+  expect(resident.querySelector('#my-requests-entry')).toBeTruthy();
+});

@@ -52,3 +52,41 @@ test('only utils/request.js calls wx.request', () => {
   walk(ROOT);
   expect(offenders).toEqual([]);
 });
+
+test('every registered page is reachable: some other page or the admin hub links to it', () => {
+  const { HOME_ENTRIES, ADMIN_SECTIONS, HUB_URL } = require('../../utils/entries');
+  const links = new Set([HUB_URL.slice(1)]);
+  HOME_ENTRIES.forEach((e) => links.add(e.url.slice(1)));
+  ADMIN_SECTIONS.forEach((s) => s.entries.forEach((e) => links.add(e.url.slice(1))));
+  // Links written in page code and templates (navigateTo urls, data-url attributes, constants
+  // such as `${ADMIN}/donation/index`).
+  const walk = (dir) => {
+    fs.readdirSync(dir, { withFileTypes: true }).forEach((entry) => {
+      if (['node_modules', 'tests'].includes(entry.name)) return;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/\.(js|wxml)$/.test(entry.name)) {
+        const src = fs.readFileSync(full, 'utf8');
+        const consts = {};
+        (src.match(/const (\w+) = '(\/[\w/]+)'/g) || []).forEach((line) => {
+          const [, name, value] = line.match(/const (\w+) = '(\/[\w/]+)'/);
+          consts[name] = value;
+        });
+        const expanded = src.replace(/\$\{(\w+)\}/g, (m, name) => consts[name] || m);
+        // `${ADMIN}/${page}/index` with `page` taken from data-page="…" in the page's template.
+        const wxml = full.replace(/\.js$/, '.wxml');
+        if (/\/\$\{page\}\/index/.test(expanded) && fs.existsSync(wxml)) {
+          const pages = (fs.readFileSync(wxml, 'utf8').match(/data-page="(\w+)"/g) || []).map((a) => a.slice(11, -1));
+          (expanded.match(/\/([\w/]+)\/\$\{page\}\/index/g) || []).forEach((tpl) => {
+            pages.forEach((page) => links.add(tpl.slice(1).replace('${page}', page)));
+          });
+        }
+        (expanded.match(/(?:subpackages\/admin\/)?pages\/[\w/]+?\/index/g) || []).forEach((p) => links.add(p));
+      }
+    });
+  };
+  walk(ROOT);
+  const tabs = app.tabBar.list.map((t) => t.pagePath);
+  const orphans = allPages().filter((page) => !tabs.includes(page) && !links.has(page));
+  expect(orphans).toEqual([]);
+});
