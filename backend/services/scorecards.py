@@ -627,3 +627,70 @@ def _median(values: Iterable[float] | None) -> float | None:
 def _mean(values: Iterable[float | None]) -> float | None:
     present = [v for v in values if v is not None]
     return round(sum(present) / len(present), 1) if present else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Key figures of a region (bulletins)
+# ---------------------------------------------------------------------------------------------
+
+
+def region_figures(region: Region, window: Window) -> dict:
+    """Totals of a region's subtree over a window, in five aggregate queries."""
+    under = select(Region.id).where(Region.path.startswith(region.path))
+    service = Attendance.hours_kind == "service"
+    volunteers, service_minutes, duty_minutes = db.session.execute(
+        select(
+            func.count(func.distinct(case((service, Attendance.user_id)))),
+            func.coalesce(func.sum(case((service, Attendance.served_minutes), else_=0)), 0),
+            func.coalesce(func.sum(case((~service, Attendance.served_minutes), else_=0)), 0),
+        )
+        .join(Activity, Activity.id == Attendance.activity_id)
+        .where(Activity.region_id.in_(under), window.within(Attendance.checkin_at))
+    ).one()
+    held = db.session.scalar(
+        select(func.count())
+        .select_from(Activity)
+        .where(
+            Activity.region_id.in_(under),
+            Activity.status.in_(("published", "completed")),
+            window.within(Activity.start_at),
+        )
+    )
+    received = db.session.scalar(
+        select(func.count())
+        .select_from(ServiceRequest)
+        .where(ServiceRequest.village_id.in_(under), window.within(ServiceRequest.created_at))
+    )
+    on_time = or_(
+        ServiceRequest.resolve_due_at.is_(None),
+        ServiceRequest.resolved_at <= ServiceRequest.resolve_due_at,
+    )
+    resolved, resolved_on_time, rating = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((on_time, 1), else_=0)), 0),
+            func.avg(ServiceRequest.rating),
+        ).where(
+            ServiceRequest.village_id.in_(under),
+            ServiceRequest.status.in_(RESOLVED),
+            window.within(ServiceRequest.resolved_at),
+        )
+    ).one()
+    points = db.session.scalar(
+        select(func.coalesce(func.sum(PointsTotal.points), 0)).where(
+            PointsTotal.region_id == region.id,
+            PointsTotal.period == window.period,
+            PointsTotal.period_key == window.key,
+        )
+    )
+    return {
+        "active_volunteers": int(volunteers or 0),
+        "service_hours": round(int(service_minutes or 0) / 60, 1),
+        "duty_hours": round(int(duty_minutes or 0) / 60, 1),
+        "activities_held": int(held or 0),
+        "requests_received": int(received or 0),
+        "requests_resolved": int(resolved or 0),
+        "on_time_rate": _percent(int(resolved_on_time or 0), int(resolved or 0)),
+        "satisfaction": _round(rating, 2),
+        "points": int(points or 0),
+    }
