@@ -8,10 +8,12 @@ jest.mock('../../services/recognition', () => {
   return mocked;
 });
 jest.mock('../../services/upload');
+jest.mock('../../services/activity');
 
 const auth = require('../../utils/auth');
 const recognition = require('../../services/recognition');
 const upload = require('../../services/upload');
+const activityService = require('../../services/activity');
 const { load, render, flush } = require('../helpers/simulate');
 
 beforeEach(() => {
@@ -229,5 +231,28 @@ describe('service-hour certificate request', () => {
     await flush();
     expect(wx.showModal).toHaveBeenCalledWith(expect.objectContaining({ content: '暂无志愿服务时长记录' }));
     expect(comp.querySelectorAll('.cert')).toHaveLength(1);
+  });
+});
+
+describe('star level on my points', () => {
+  test('stars from service hours, duty hours shown apart', async () => {
+    const id = load('pages/recognition/points/index');
+    recognition.myPoints.mockResolvedValue({ balance: 5, earned: 5, totals: {}, items: [], total: 0 });
+    activityService.myHours.mockResolvedValue({
+      star_level: 2, star_name: '二星', service_hours: 320.5, duty_hours: 12, hours_to_next_level: 279.5,
+    });
+    wx.navigateTo = jest.fn();
+    const comp = render(id);
+    comp.instance.onLoad({});
+    await flush();
+    const text = comp.querySelector('#level').dom.textContent;
+    expect(text).toContain('★★');
+    expect(text).toContain('二星');
+    expect(text).toContain('志愿服务 320.5 小时');
+    expect(text).toContain('还差 279.5 小时');
+    expect(comp.querySelector('#duty').dom.textContent).toContain('在岗时长 12 小时(单独统计,不计入星级)');
+    comp.querySelector('#level').dispatchEvent('tap');
+    await flush();
+    expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/activity/hours/index' });
   });
 });
