@@ -178,6 +178,12 @@ class Config:
     POINTS_ADJUSTMENT_LIMIT = _env_int("POINTS_ADJUSTMENT_LIMIT", 1000)
     LEADERBOARD_MAX_DEPTH = _env_int("LEADERBOARD_MAX_DEPTH", 1000)
     BULLETIN_DAILY_BEST_TOP = _env_int("BULLETIN_DAILY_BEST_TOP", 10)
+    # 月通报/年考评: ranking lengths and months in the trend chart; 季约谈: how many of the
+    # lowest-scoring villages and grid workers of each township are listed for talks.
+    BULLETIN_RANKING_TOP = _env_int("BULLETIN_RANKING_TOP", 10)
+    BULLETIN_TREND_MONTHS = _env_int("BULLETIN_TREND_MONTHS", 6)
+    BULLETIN_TALK_VILLAGES = _env_int("BULLETIN_TALK_VILLAGES", 2)
+    BULLETIN_TALK_GRID_WORKERS = _env_int("BULLETIN_TALK_GRID_WORKERS", 3)
     # A TrueType CJK font to embed in certificate PDFs (else the usual system paths are tried).
     CERTIFICATE_FONT_PATH = _env("CERTIFICATE_FONT_PATH")
     UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))

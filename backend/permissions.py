@@ -67,6 +67,8 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "award.nominate": ADMIN_ROLES,
     "award_type.manage": ("city_admin",),
     "bulletin.talk": ("township_admin", "city_admin"),
+    "scorecard.view": ADMIN_ROLES,
+    "certificate.issue": ADMIN_ROLES,
 }
 
 

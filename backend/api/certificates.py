@@ -8,12 +8,23 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from backend.auth import public, require_user
-from backend.schemas.award import CertificateOut
+from backend.schemas.award import CertificateIssueIn, CertificateOut, CertificateRequestIn
 from backend.schemas.common import PageQuery, page_of
 from backend.services import certificates
 from backend.services.pagination import paginate
 
 blp = Blueprint("certificates", __name__, url_prefix="/api/v1", description="证书")
+
+
+@blp.route("/certificates", methods=["POST"])
+@blp.arguments(CertificateIssueIn)
+@blp.response(201, CertificateOut)
+def issue(data):
+    """Issue a volunteer's service-hour certificate (admins, scoped); 200 if already issued."""
+    certificate, created = certificates.issue_service_hours_for(
+        require_user(), data["volunteer_id"]
+    )
+    return certificate, 201 if created else 200
 
 
 @blp.route("/certificates/<number>", methods=["GET"])
@@ -44,3 +55,12 @@ def pdf(number: str):
 def my_certificates(args):
     """My certificates, newest first."""
     return paginate(certificates.mine_query(require_user()), args["page"], args["page_size"])
+
+
+@blp.route("/me/certificates", methods=["POST"])
+@blp.arguments(CertificateRequestIn)
+@blp.response(201, CertificateOut)
+def request_certificate(data):
+    """Ask for my service-hour certificate (志愿服务记录证明); 200 if my hours are unchanged."""
+    certificate, created = certificates.request_service_hours(require_user())
+    return certificate, 201 if created else 200

@@ -156,3 +156,19 @@ class CertificateOut(Schema):
     revoked_at = ChinaDateTime(allow_none=True)
     revoke_reason = fields.String()
     pdf_url = fields.Function(lambda c: f"/api/v1/certificates/{c.number}/pdf")
+    activities = fields.Function(
+        lambda c: (c.details or {}).get("activities", []),
+        metadata={"description": "志愿服务记录证明:最近的服务活动(名称、类别、日期、时长)"},
+    )
+
+
+class CertificateRequestIn(StrictSchema):
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(("service_hours",)),
+        metadata={"description": "service_hours:志愿服务记录证明"},
+    )
+
+
+class CertificateIssueIn(CertificateRequestIn):
+    volunteer_id = fields.Integer(required=True, metadata={"description": "管辖范围内的志愿者"})

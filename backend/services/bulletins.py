@@ -6,8 +6,16 @@ publishes nothing. Content is JSON whose shape depends on the kind:
 
 - ``daily_best``: ``{"date", "region": {...}, "entries": [{"rank", "user_id", "display_name",
   "village_id", "village_name", "points"}]}``
-- ``quarterly_talks``: ``{"subjects": [{"type": "village"|"grid_worker", "id", "name",
-  "region_id", ...figures}]}`` — admins record each talk's outcome (:func:`record_talk`).
+- ``weekly_dispatch`` (per village): ``{"week", "region", "counts": {"open", "overdue",
+  "unaccepted", "by_tier"}, "last_week": {"period_key", "received", "resolved"}, "requests":
+  [{"id", "category_name", "status_name", "tier_name", "age_hours", "deadline", "overdue", …}]}``
+- ``monthly`` and ``annual`` (per township and the city): ``{"period_key", "period_label",
+  "region", "figures": {...}, "points_ranking": [...], "village_ranking": [...],
+  "grid_worker_ranking": [...], "trend": [{"month", ...figures}], "charts": [{"kind", "title",
+  "url"}]}`` — the charts are PNGs in the upload storage (services.charts)
+- ``quarterly_talks`` (per township): ``{"subjects": [{"type": "village"|"grid_worker", "id",
+  "name", "region_id", "score", ...figures}]}`` — the lowest scorecard scores of the quarter;
+  admins record each talk's outcome (:func:`record_talk`).
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from backend.errors import Conflict, NotFound, ValidationFailed
@@ -284,3 +292,433 @@ def talks_query(actor: User, bulletin_id: int):
         TALK_PERMISSION,
         TalkOutcome.region_id,
     ).order_by(TalkOutcome.id)
+
+
+# ---------------------------------------------------------------------------------------------
+# 周调度: open and overdue requests of each village
+# ---------------------------------------------------------------------------------------------
+
+
+def _village_and_grids(village_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Each village id with the ids of its grids (where its grid workers hold their roles)."""
+    ids = list(village_ids)
+    found: dict[int, list[int]] = {village_id: [village_id] for village_id in ids}
+    if ids:
+        for grid_id, parent_id in db.session.execute(
+            select(Region.id, Region.parent_id).where(Region.parent_id.in_(ids))
+        ):
+            found[parent_id].append(grid_id)
+    return found
+
+
+def publish_weekly_dispatch(day: date | None = None) -> dict:
+    """Publish this week's 周调度 for every village with open requests or last week's traffic."""
+    from backend.models import ServiceRequest
+    from backend.models.service_request import (
+        CATEGORY_NAMES,
+        OPEN,
+        STATUS_NAMES,
+        TIER_NAMES,
+        UNACCEPTED,
+        URGENCY_NAMES,
+    )
+    from backend.services.scorecards import Window
+
+    day = day or china_today()
+    key = period_key("week", day)
+    label = period_label("week", day)
+    now = utcnow()
+    last_week = Window("week", day - timedelta(days=7))
+    done = set(
+        db.session.scalars(
+            select(Bulletin.region_id).where(
+                Bulletin.kind == "weekly_dispatch", Bulletin.period_key == key
+            )
+        )
+    )
+    open_rows: dict[int, list] = {}
+    for row in db.session.execute(
+        select(
+            ServiceRequest.id,
+            ServiceRequest.village_id,
+            ServiceRequest.category,
+            ServiceRequest.urgency,
+            ServiceRequest.status,
+            ServiceRequest.tier,
+            ServiceRequest.created_at,
+            ServiceRequest.accept_due_at,
+            ServiceRequest.resolve_due_at,
+        )
+        .where(ServiceRequest.status.in_(OPEN))
+        .order_by(ServiceRequest.created_at, ServiceRequest.id)
+    ):
+        open_rows.setdefault(row.village_id, []).append(row)
+    traffic: dict[int, dict] = {}
+    for village_id, received in db.session.execute(
+        select(ServiceRequest.village_id, func.count())
+        .where(last_week.within(ServiceRequest.created_at))
+        .group_by(ServiceRequest.village_id)
+    ):
+        traffic.setdefault(village_id, {"received": 0, "resolved": 0})["received"] = received
+    for village_id, resolved in db.session.execute(
+        select(ServiceRequest.village_id, func.count())
+        .where(
+            ServiceRequest.status.in_(("resolved", "closed")),
+            last_week.within(ServiceRequest.resolved_at),
+        )
+        .group_by(ServiceRequest.village_id)
+    ):
+        traffic.setdefault(village_id, {"received": 0, "resolved": 0})["resolved"] = resolved
+    wanted = (set(open_rows) | set(traffic)) - done
+    villages = db.session.scalars(
+        select(Region).where(Region.id.in_(wanted), Region.level == "village").order_by(Region.id)
+    ).all()
+    subtree = _village_and_grids(v.id for v in villages)
+    published = 0
+    for village in villages:
+        items = []
+        for row in open_rows.get(village.id, []):
+            unaccepted = row.status in UNACCEPTED
+            deadline = row.accept_due_at if unaccepted else row.resolve_due_at
+            overdue = deadline is not None and deadline < now
+            items.append(
+                {
+                    "id": row.id,
+                    "category": row.category,
+                    "category_name": CATEGORY_NAMES.get(row.category, row.category),
+                    "urgency_name": URGENCY_NAMES.get(row.urgency, row.urgency),
+                    "status": row.status,
+                    "status_name": STATUS_NAMES.get(row.status, row.status),
+                    "tier": row.tier,
+                    "tier_name": TIER_NAMES.get(row.tier, row.tier),
+                    "created_at": row.created_at.astimezone(CHINA_TZ).isoformat(timespec="seconds"),
+                    "age_hours": round((now - row.created_at).total_seconds() / 3600, 1),
+                    "deadline": (
+                        deadline.astimezone(CHINA_TZ).isoformat(timespec="seconds")
+                        if deadline
+                        else None
+                    ),
+                    "overdue": overdue,
+                }
+            )
+        # Overdue first, then the oldest: what the dispatch meeting takes up first.
+        items.sort(key=lambda item: (not item["overdue"], -item["age_hours"], item["id"]))
+        overdue_count = sum(1 for item in items if item["overdue"])
+        by_tier = {tier: sum(1 for i in items if i["tier"] == tier) for tier in TIER_NAMES}
+        figures = traffic.get(village.id, {"received": 0, "resolved": 0})
+        bulletin = publish(
+            "weekly_dispatch",
+            village,
+            day,
+            title=f"{village.name}{label}周调度",
+            summary=(
+                f"在办请求{len(items)}件,其中超期{overdue_count}件;"
+                f"上周新收{figures['received']}件、办结{figures['resolved']}件"
+            ),
+            content_json={
+                "week": key,
+                "region": {"id": village.id, "name": village.name},
+                "counts": {
+                    "open": len(items),
+                    "overdue": overdue_count,
+                    "unaccepted": sum(1 for i in items if i["status"] in UNACCEPTED),
+                    "by_tier": by_tier,
+                },
+                "last_week": {"period_key": last_week.key, **figures},
+                "requests": items[:200],
+            },
+            announce_to=admins_at([village.id], ["village_admin"])
+            + admins_at(subtree[village.id], ["grid_worker"]),
+        )
+        if bulletin is not None:
+            published += 1
+    return {"week": key, "published": published, "skipped": len(done)}
+
+
+# ---------------------------------------------------------------------------------------------
+# 月通报 and 年考评: rankings, key figures and charts per township and for the city
+# ---------------------------------------------------------------------------------------------
+
+
+def _month_days(last: date, count: int) -> list[date]:
+    """The first days of the ``count`` months ending with ``last``'s month, oldest first."""
+    index = last.year * 12 + last.month - 1
+    return [date(i // 12, i % 12 + 1, 1) for i in range(index - count + 1, index + 1)]
+
+
+def _report(kind: str, region: Region, day: date) -> Bulletin | None:
+    """Build, chart and publish the 月通报 (kind="monthly") or 年考评 (kind="annual")."""
+    from backend.services import charts, scorecards
+    from backend.services.scorecards import Window
+
+    period = BULLETIN_PERIODS[kind]
+    window = Window(period, day)
+    config = current_app.config
+    top = config["BULLETIN_RANKING_TOP"]
+    figures = scorecards.region_figures(region, window)
+    ranking = top_rows(region.id, period, window.key, top)
+    for entry in ranking:
+        entry.pop("reached_at", None)
+    villages = scorecards.rows_for("village", region, window, 10_000)
+    villages.sort(key=lambda r: (-(r["score"] if r["score"] is not None else -1), r["id"]))
+    village_ranking = [
+        {
+            "rank": rank,
+            "id": row["id"],
+            "name": row["name"],
+            "township": row["region_name"],
+            **{
+                k: row[k]
+                for k in (
+                    "score",
+                    "active_volunteers",
+                    "activities_held",
+                    "requests_resolved",
+                    "on_time_rate",
+                    "satisfaction",
+                    "fund_transparency",
+                )
+            },
+        }
+        for rank, row in enumerate(villages, start=1)
+    ]
+    workers = [r for r in scorecards.rows_for("grid_worker", region, window, 10_000) if r["score"]]
+    workers.sort(key=lambda r: (-r["score"], -r["requests_handled"], r["user_id"]))
+    worker_ranking = [
+        {
+            "rank": rank,
+            "user_id": row["user_id"],
+            "name": row["name"],
+            "region_name": row["region_name"],
+            "score": row["score"],
+            "requests_handled": row["requests_handled"],
+            "on_time_rate": row["on_time_rate"],
+            "satisfaction": row["satisfaction"],
+        }
+        for rank, row in enumerate(workers[:top], start=1)
+    ]
+    if kind == "annual":
+        months = _month_days(date(day.year, 12, 1), 12)
+    else:
+        months = _month_days(day, config["BULLETIN_TREND_MONTHS"])
+    trend = []
+    for month in months:
+        month_figures = scorecards.region_figures(region, Window("month", month))
+        trend.append({"month": period_key("month", month), **month_figures})
+
+    label = window.label
+    chart_list = []
+    if ranking:
+        chart_list.append(
+            {
+                "kind": "points_ranking",
+                "title": f"{label}积分排行(前{len(ranking)}名)",
+                "url": charts.store_png(
+                    charts.bar_chart(
+                        f"{region.name}{label}积分排行",
+                        [e["display_name"] for e in ranking],
+                        [e["points"] for e in ranking],
+                        "积分",
+                    )
+                ),
+            }
+        )
+    scored = [v for v in village_ranking if v["score"] is not None][: max(top, 15)]
+    if scored:
+        chart_list.append(
+            {
+                "kind": "village_ranking",
+                "title": f"{label}村(社区)综合得分",
+                "url": charts.store_png(
+                    charts.bar_chart(
+                        f"{region.name}{label}村(社区)综合得分",
+                        [v["name"] for v in scored],
+                        [v["score"] for v in scored],
+                        "综合得分(0–100)",
+                    )
+                ),
+            }
+        )
+    chart_list.append(
+        {
+            "kind": "trend",
+            "title": "近期走势",
+            "url": charts.store_png(
+                charts.line_chart(
+                    f"{region.name}月度走势",
+                    [f"{m.month}月" for m in months],
+                    {
+                        "服务时长(小时)": [t["service_hours"] for t in trend],
+                        "办结请求(件)": [t["requests_resolved"] for t in trend],
+                        "开展活动(次)": [t["activities_held"] for t in trend],
+                    },
+                    "数量",
+                )
+            ),
+        }
+    )
+    name = "月通报" if kind == "monthly" else "年度考评"
+    leader = f",积分第一名{ranking[0]['display_name']}({ranking[0]['points']}分)" if ranking else ""
+    best = f",综合得分最高的村(社区)为{scored[0]['name']}" if scored else ""
+    summary = (
+        f"{label}{region.name}开展活动{figures['activities_held']}次,志愿服务"
+        f"{figures['service_hours']}小时,办结服务请求{figures['requests_resolved']}件"
+        f"{leader}{best}。"
+    )
+    if region.level == "city":
+        announce = admins_at([region.id], ["city_admin"]) + admins_at(
+            [r.id for r in db.session.scalars(select(Region).where(Region.parent_id == region.id))],
+            ["township_admin"],
+        )
+    else:
+        announce = admins_at([region.id], ["township_admin"]) + admins_at(
+            [v["id"] for v in village_ranking], ["village_admin"]
+        )
+    return publish(
+        kind,
+        region,
+        day,
+        title=f"{region.name}{label}{name}",
+        summary=summary,
+        content_json={
+            "period_key": window.key,
+            "period_label": label,
+            "region": {"id": region.id, "name": region.name, "level": region.level},
+            "figures": figures,
+            "points_ranking": ranking,
+            "village_ranking": village_ranking,
+            "grid_worker_ranking": worker_ranking,
+            "trend": trend,
+            "charts": chart_list,
+        },
+        announce_to=announce,
+    )
+
+
+def _report_regions() -> list[Region]:
+    return list(
+        db.session.scalars(
+            select(Region)
+            .where(Region.level.in_(("city", "township")))
+            .order_by(Region.path, Region.id)
+        )
+    )
+
+
+def _publish_reports(kind: str, day: date) -> dict:
+    key = period_key(BULLETIN_PERIODS[kind], day)
+    published = skipped = 0
+    for region in _report_regions():
+        # Checked before building: charts are not drawn (nor stored) for a bulletin that exists.
+        if _find(kind, region.id, key) is not None or _report(kind, region, day) is None:
+            skipped += 1
+        else:
+            published += 1
+    return {"period": key, "published": published, "skipped": skipped}
+
+
+def publish_monthly(day: date | None = None) -> dict:
+    """Publish last month's (or ``day``'s month's) 月通报 for each township and the city."""
+    if day is None:
+        day = china_today().replace(day=1) - timedelta(days=1)
+    return _publish_reports("monthly", day)
+
+
+def publish_annual(day: date | None = None) -> dict:
+    """Publish last year's (or ``day``'s year's) 年考评 for each township and the city."""
+    if day is None:
+        day = date(china_today().year - 1, 12, 31)
+    return _publish_reports("annual", day)
+
+
+# ---------------------------------------------------------------------------------------------
+# 季约谈: the lowest-scoring villages and grid workers of each township
+# ---------------------------------------------------------------------------------------------
+
+
+def publish_quarterly_talks(day: date | None = None) -> dict:
+    """Publish last quarter's (or ``day``'s quarter's) talk list for every township."""
+    from backend.services import scorecards
+    from backend.services.scorecards import Window
+
+    if day is None:
+        today = china_today()
+        day = date(today.year, (today.month - 1) // 3 * 3 + 1, 1) - timedelta(days=1)
+    window = Window("quarter", day)
+    config = current_app.config
+    published = skipped = 0
+    townships = db.session.scalars(
+        select(Region).where(Region.level == "township").order_by(Region.path, Region.id)
+    ).all()
+    city_admins = admins_at(
+        {t.parent_id for t in townships if t.parent_id is not None}, ["city_admin"]
+    )
+    for township in townships:
+        if _find("quarterly_talks", township.id, window.key) is not None:
+            skipped += 1
+            continue
+        villages = scorecards.rows_for("village", township, window, 10_000)
+        villages.sort(key=lambda r: (r["score"] if r["score"] is not None else 0, r["id"]))
+        workers = [
+            r
+            for r in scorecards.rows_for("grid_worker", township, window, 10_000)
+            if r["score"] is not None
+        ]
+        workers.sort(key=lambda r: (r["score"], -r["overdue"], r["user_id"]))
+        subjects = [
+            {
+                "type": "village",
+                "id": row["id"],
+                "name": row["name"],
+                "region_id": row["id"],
+                "score": row["score"],
+                "participation_rate": row["participation_rate"],
+                "on_time_rate": row["on_time_rate"],
+                "satisfaction": row["satisfaction"],
+                "fund_transparency": row["fund_transparency"],
+            }
+            for row in villages[: config["BULLETIN_TALK_VILLAGES"]]
+        ] + [
+            {
+                "type": "grid_worker",
+                "id": row["user_id"],
+                "name": row["name"],
+                "region_id": row["region_id"],
+                "region_name": row["region_name"],
+                "score": row["score"],
+                "requests_handled": row["requests_handled"],
+                "overdue": row["overdue"],
+                "on_time_rate": row["on_time_rate"],
+                "satisfaction": row["satisfaction"],
+            }
+            for row in workers[: config["BULLETIN_TALK_GRID_WORKERS"]]
+        ]
+        if not subjects:
+            continue
+        listed_villages = [s["id"] for s in subjects if s["type"] == "village"]
+        listed_workers = [s["id"] for s in subjects if s["type"] == "grid_worker"]
+        bulletin = publish(
+            "quarterly_talks",
+            township,
+            day,
+            title=f"{township.name}{window.label}约谈名单",
+            summary=(
+                "综合得分靠后、需约谈的:"
+                + "、".join(f"{s['name']}({s['score']}分)" for s in subjects[:6])
+            ),
+            content_json={
+                "period_key": window.key,
+                "period_label": window.label,
+                "region": {"id": township.id, "name": township.name},
+                "subjects": subjects,
+            },
+            announce_to=admins_at([township.id], ["township_admin"])
+            + city_admins
+            + admins_at(listed_villages, ["village_admin"])
+            + listed_workers,
+        )
+        if bulletin is None:
+            skipped += 1
+        else:
+            published += 1
+    return {"quarter": window.key, "published": published, "skipped": skipped}

@@ -20,10 +20,11 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from backend.errors import NotFound
+from backend.errors import Conflict, NotFound
 from backend.extensions import db
-from backend.models import Certificate, Region, User
+from backend.models import Activity, Attendance, Certificate, Region, User, Volunteer
 from backend.models.types import utcnow
+from backend.privacy import decrypt, mask_id_number
 from backend.services.periods import CHINA_TZ
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ KINDS = {
     "service_hours": CertificateKind(title="志愿服务记录证明", prefix="FW"),
 }
 STATUS_NAMES = {"valid": "有效", "revoked": "已撤销"}
+ISSUE_PERMISSION = "certificate.issue"
 
 
 class CertificateNotFound(NotFound):
@@ -101,6 +103,133 @@ def issue(
     )
     db.session.flush()
     return certificate
+
+
+# ---------------------------------------------------------------------------------------------
+# Service-hour certificates (志愿服务记录证明)
+# ---------------------------------------------------------------------------------------------
+
+SERVICE_ACTIVITIES_LISTED = 20
+
+
+class NotAVolunteer(Conflict):
+    code, message = "not_a_volunteer", "您还不是已通过审核的平安志愿者"
+
+
+class NoServiceHours(Conflict):
+    code, message = "no_service_hours", "暂无志愿服务时长记录,参加活动并签退后再申请"
+
+
+def _hours_text(minutes: int) -> str:
+    return f"{minutes / 60:.1f}".rstrip("0").rstrip(".")
+
+
+def issue_service_hours(volunteer: Volunteer) -> tuple[Certificate, bool]:
+    """The 志愿服务记录证明 of ``volunteer`` for the service hours recorded so far.
+
+    Frozen at issue: the key is the user and their served minutes, so asking again without new
+    hours returns the same certificate (``created`` False) and new hours give a new one. Duty
+    hours of grid workers and auxiliary police are not volunteer service and are left out.
+    Issued by the governance centre of the volunteer's township (the village's parent).
+    """
+    from backend.models.activity import CATEGORIES
+    from backend.services.hours import hours_of
+
+    if volunteer.status != "approved" or volunteer.user_id is None:
+        raise NotAVolunteer()
+    hours = hours_of(volunteer.user_id)
+    minutes = hours["service_minutes"]
+    if minutes <= 0:
+        raise NoServiceHours()
+    source_key = f"hours:{volunteer.user_id}:{minutes}"
+    existing = _by_source("service_hours", source_key)
+    if existing is not None:
+        return existing, False
+    served = db.session.execute(
+        select(Activity.title, Activity.category, Activity.start_at, Attendance.served_minutes)
+        .join(Activity, Activity.id == Attendance.activity_id)
+        .where(
+            Attendance.user_id == volunteer.user_id,
+            Attendance.hours_kind == "service",
+            Attendance.served_minutes > 0,
+        )
+        .order_by(Activity.start_at, Attendance.id)
+    ).all()
+    first, last = served[0].start_at, served[-1].start_at
+    by_category: dict[str, int] = {}
+    for row in served:
+        by_category[row.category] = by_category.get(row.category, 0) + 1
+    kinds = sorted(by_category, key=lambda c: (-by_category[c], c))
+    content_names = "、".join(CATEGORIES.get(c, c) for c in kinds[:4])
+    village = volunteer.region
+    township = village.parent if village.level == "village" and village.parent else village
+    text = (
+        f"兹证明{volunteer.display_name}(志愿者编号{volunteer.number or '—'})"
+        f"自{_china_date(first)}至{_china_date(last)},在{village.name}等地参加平安大联盟"
+        f"{content_names}等志愿服务活动{len(served)}次,累计志愿服务时长{_hours_text(minutes)}"
+        "小时。特此证明。"
+    )
+    star = hours["star_level"]
+    facts = [
+        ["志愿者编号", volunteer.number or "—"],
+        ["累计服务时长", f"{_hours_text(minutes)} 小时"],
+        ["服务次数", f"{len(served)} 次"],
+        ["服务内容", content_names],
+    ] + ([["星级", f"{hours['star_name']}志愿者"]] if star else [])
+    certificate = issue(
+        "service_hours",
+        source_key,
+        holder_name=volunteer.display_name or "志愿者",
+        holder_id_masked=mask_id_number(decrypt(volunteer.id_number_enc)) or "",
+        content=text,
+        issuer_region=township,
+        user_id=volunteer.user_id,
+        details={
+            "service_minutes": minutes,
+            "service_hours": hours["service_hours"],
+            "activity_count": len(served),
+            "star_level": star,
+            "facts": facts,
+            # The latest activities, newest first (the count and hours cover all of them).
+            "activities": [
+                {
+                    "title": row.title,
+                    "category_name": CATEGORIES.get(row.category, row.category),
+                    "date": row.start_at.astimezone(CHINA_TZ).date().isoformat(),
+                    "hours": round(row.served_minutes / 60, 1),
+                }
+                for row in reversed(served[-SERVICE_ACTIVITIES_LISTED:])
+            ],
+        },
+    )
+    return certificate, True
+
+
+def request_service_hours(user: User) -> tuple[Certificate, bool]:
+    """A volunteer asks for their own 志愿服务记录证明."""
+    volunteer = db.session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
+    if volunteer is None:
+        raise NotAVolunteer()
+    return issue_service_hours(volunteer)
+
+
+def issue_service_hours_for(actor: User, volunteer_id: int) -> tuple[Certificate, bool]:
+    """An admin issues the certificate of a volunteer in their scope (others: 404)."""
+    from backend.permissions import get_scoped, require_any
+    from backend.services import audit
+
+    require_any(actor, ISSUE_PERMISSION)  # no admin role anywhere: 403, not 404
+    volunteer = get_scoped(Volunteer, volunteer_id, actor, ISSUE_PERMISSION, Volunteer.region_id)
+    certificate, created = issue_service_hours(volunteer)
+    if created:
+        audit.record(
+            actor,
+            "certificate.issue",
+            certificate,
+            after={"number": certificate.number, "kind": "service_hours"},
+            region_id=volunteer.region_id,
+        )
+    return certificate, created
 
 
 def _by_source(kind: str, source_key: str) -> Certificate | None:

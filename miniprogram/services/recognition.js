@@ -1,6 +1,7 @@
 // Points, leaderboards, honours, certificates and bulletins (绩效考核 · 表彰激励).
 const { get, post, patch } = require('../utils/request');
 const { getApiBase } = require('../config/env');
+const storage = require('../utils/storage');
 
 // {page?, page_size?, source_type?} → {balance, earned, totals, items, total, ...}
 function myPoints(query, options) {
@@ -18,6 +19,54 @@ function myCertificates(query, options) {
 
 function verifyCertificate(number, options) {
   return get(`/certificates/${encodeURIComponent(number)}`, undefined, options);
+}
+
+// Ask for my service-hour certificate (志愿服务记录证明): 201 new, 200 hours unchanged.
+function requestServiceHoursCertificate(options) {
+  return post('/me/certificates', { kind: 'service_hours' }, options);
+}
+
+// Admins: {type: volunteer|grid_worker|village, period, date?, region_id?, page?, page_size?}
+function scorecards(query, options) {
+  return get('/scorecards', query, options);
+}
+
+// Absolute URL of a scorecard export (downloaded with the token).
+function scorecardExportUrl(query, format) {
+  const params = Object.assign({}, query, { format });
+  delete params.page;
+  delete params.page_size;
+  const text = Object.keys(params)
+    .filter((k) => params[k] !== undefined && params[k] !== null && params[k] !== '')
+    .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(params[k])}`)
+    .join('&');
+  return `${getApiBase()}/scorecards?${text}`;
+}
+
+// Scorecards as xlsx (or csv), opened with the system viewer.
+function exportScorecards(query, format) {
+  const fmt = format === 'csv' ? 'csv' : 'xlsx';
+  const token = storage.get(storage.TOKEN_KEY) || '';
+  return new Promise((resolve, reject) => {
+    wx.downloadFile({
+      url: scorecardExportUrl(query, fmt),
+      header: { Authorization: `Bearer ${token}` },
+      success: (res) => {
+        if (res.statusCode !== 200) {
+          reject({ code: `http_${res.statusCode}`, message: '导出失败,请稍后重试', statusCode: res.statusCode });
+          return;
+        }
+        wx.openDocument({
+          filePath: res.tempFilePath,
+          fileType: fmt,
+          showMenu: true,
+          success: () => resolve(res.tempFilePath),
+          fail: () => resolve(res.tempFilePath),
+        });
+      },
+      fail: () => reject({ code: 'network_error', message: '网络异常,请稍后重试', statusCode: 0 }),
+    });
+  });
 }
 
 // Absolute URL of a certificate PDF (for wx.downloadFile).
@@ -101,6 +150,10 @@ module.exports = {
   myPoints,
   leaderboard,
   myCertificates,
+  requestServiceHoursCertificate,
+  scorecards,
+  scorecardExportUrl,
+  exportScorecards,
   verifyCertificate,
   certificatePdfUrl,
   honours,

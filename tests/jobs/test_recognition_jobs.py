@@ -15,7 +15,14 @@ from tests.recognition_helpers import grant_at, make_volunteer
 
 def test_registry_entries_resolve():
     ours = {job.id: job for job in JOBS if job.id.startswith("recognition.")}
-    assert set(ours) == {"recognition.daily_best", "recognition.points_expiry"}
+    assert set(ours) == {
+        "recognition.daily_best",
+        "recognition.points_expiry",
+        "recognition.weekly_dispatch",
+        "recognition.monthly_bulletin",
+        "recognition.quarterly_talks",
+        "recognition.annual_review",
+    }
     for job in ours.values():
         module, name = job.func.split(":")
         assert callable(getattr(importlib.import_module(module), name))

@@ -33,3 +33,19 @@ test('public lists drop empty filters; the PDF URL is absolute and encoded', asy
   expect(seen[0].data).toEqual({ period: 'week', page: 1 });
   expect(recognition.certificatePdfUrl('RY 1')).toMatch(/^https?:\/\/.+\/api\/v1\/certificates\/RY%201\/pdf$/);
 });
+
+test('service-hour certificate request and scorecard export URL', async () => {
+  const seen = [];
+  wx.__setRequestHandler((options) => {
+    seen.push(options);
+    return { statusCode: 201, data: { number: 'FW1' } };
+  });
+  await recognition.requestServiceHoursCertificate();
+  expect(seen[0].url).toMatch(/\/me\/certificates$/);
+  expect(seen[0].method).toBe('POST');
+  expect(seen[0].data).toEqual({ kind: 'service_hours' });
+  await recognition.scorecards({ type: 'village', period: 'month' });
+  expect(seen[1].url).toMatch(/\/scorecards/);
+  const url = recognition.scorecardExportUrl({ type: 'village', period: 'month', date: '', page: 2, page_size: 20 }, 'xlsx');
+  expect(url).toMatch(/\/api\/v1\/scorecards\?type=village&period=month&format=xlsx$/);
+});

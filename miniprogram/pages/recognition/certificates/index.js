@@ -55,6 +55,7 @@ Component({
     number: '',
     verified: null,
     verifyError: '',
+    requesting: false,
   },
 
   methods: {
@@ -102,6 +103,28 @@ Component({
         await openPdf(number);
       } catch (err) {
         wx.showToast({ title: '证书打开失败,请稍后重试', icon: 'none' });
+      }
+    },
+
+    // 申请服务时长证明: the certificate states my service hours as of now.
+    async onRequestHours() {
+      if (this.data.requesting) return;
+      this.setData({ requesting: true });
+      try {
+        await auth.ensureLogin();
+        const cert = await recognition.requestServiceHoursCertificate({ silent: true });
+        const fresh = present(cert);
+        const rest = this.data.items.filter((c) => c.number !== fresh.number);
+        this.setData({ items: [fresh].concat(rest), total: rest.length + 1 });
+        wx.showToast({ title: '证明已开具', icon: 'success' });
+      } catch (err) {
+        wx.showModal({
+          title: '无法开具',
+          content: (err && err.message) || '请稍后重试',
+          showCancel: false,
+        });
+      } finally {
+        this.setData({ requesting: false });
       }
     },
 

@@ -1,5 +1,6 @@
 const auth = require('../../../utils/auth');
 const recognition = require('../../../services/recognition');
+const activityService = require('../../../services/activity');
 const { POINT_SOURCE_LABELS } = require('../../../utils/constants');
 const { formatDateTime } = require('../../../utils/format');
 const pagedList = require('../../../behaviors/paged-list');
@@ -31,11 +32,37 @@ Component({
     earned: 0,
     totals: [],
     pageSize: PAGE_SIZE,
+    level: null,
   },
 
   methods: {
     onLoad() {
       this.loadPage(1);
+      this.loadLevel();
+    },
+
+    // Star level by service hours; duty hours are shown apart and never count toward it.
+    async loadLevel() {
+      try {
+        await auth.ensureLogin();
+        const res = await activityService.myHours({ page: 1, page_size: 1 }, { silent: true });
+        const stars = res.star_level ? '★'.repeat(res.star_level) : '☆';
+        this.setData({
+          level: {
+            stars,
+            name: res.star_name || '',
+            serviceHours: res.service_hours || 0,
+            dutyHours: res.duty_hours || 0,
+            next: res.hours_to_next_level,
+          },
+        });
+      } catch (e) {
+        this.setData({ level: null });
+      }
+    },
+
+    onLevelTap() {
+      wx.navigateTo({ url: '/pages/activity/hours/index' });
     },
 
     async fetchPage(page, pageSize) {
