@@ -5,10 +5,11 @@ Demo users log in through the WeChat sandbox: login code ``<name>`` → openid `
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select
 
 from backend.extensions import db
-from backend.models import Region, Team, User, Volunteer
+from backend.models import Consent, Region, Team, User, Volunteer
 from backend.models.types import utcnow
 from backend.privacy import blind_index, encrypt, id_number_with_check_digit, mask_name
 from backend.services.regions import create_region
@@ -88,7 +89,10 @@ def seed_demo() -> bool:
     for i, (name, real_name, village_code, skills) in enumerate(VOLUNTEERS, start=1):
         user = _user(name, real_name[0] + "志愿者")
         user.region_id = regions[village_code].id
-        user.consent_version = "demo"
+        # They applied as volunteers, so they accepted the current privacy notice.
+        version = current_app.config["PRIVACY_NOTICE_VERSION"]
+        user.consent_version, user.consented_at = version, utcnow()
+        db.session.add(Consent(user_id=user.id, version=version, ip="seed"))
         id_number = id_number_with_check_digit(f"36098119{80 + i:02d}0{i % 9 + 1}1{i:01d}{i:03d}")
         team = teams.get(village_code) or teams.get(village_code[:9])
         volunteer = Volunteer(
