@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import Response
 from flask_smorest import Blueprint
 
 from backend.auth import public, require_user
@@ -35,6 +36,18 @@ def list_bulletins(args):
 def get_bulletin(bulletin_id: int):
     """One bulletin with its content."""
     return bulletins.get(bulletin_id)
+
+
+@blp.route("/<int:bulletin_id>/charts/<int:index>", methods=["GET"])
+@blp.response(200, content_type="image/png")
+@public
+def get_chart(bulletin_id: int, index: int):
+    """One chart image of a bulletin (public, like the bulletin)."""
+    data, content_type = bulletins.chart(bulletin_id, index)
+    response = Response(data, mimetype=content_type)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @blp.route("/<int:bulletin_id>/talks", methods=["POST"])

@@ -32,7 +32,20 @@ class BulletinOut(Schema):
 
 
 class BulletinDetailOut(BulletinOut):
-    content = fields.Dict()
+    content = fields.Method(
+        "get_content", metadata={"description": "内容;图表地址为公开的 /bulletins/{id}/charts/{n}"}
+    )
+
+    def get_content(self, bulletin) -> dict:
+        from backend.services.bulletins import public_chart_url
+
+        content = dict(bulletin.content or {})
+        if content.get("charts"):
+            content["charts"] = [
+                {**chart, "url": public_chart_url(bulletin.id, i)}
+                for i, chart in enumerate(content["charts"])
+            ]
+        return content
 
 
 class TalkIn(StrictSchema):

@@ -161,6 +161,22 @@ def get(bulletin_id: int) -> Bulletin:
     return bulletin
 
 
+def chart(bulletin_id: int, index: int) -> tuple[bytes, str]:
+    """The bytes of one chart of a published bulletin: public, like the bulletin itself."""
+    from backend.services import uploads
+    from backend.services.storage import key_from_url
+
+    charts = (get(bulletin_id).content or {}).get("charts") or []
+    key = key_from_url(charts[index].get("url", "")) if 0 <= index < len(charts) else None
+    if key is None:
+        raise NotFound("图表不存在", code="chart_not_found")
+    return uploads.read(key)
+
+
+def public_chart_url(bulletin_id: int, index: int) -> str:
+    return f"/api/v1/bulletins/{bulletin_id}/charts/{index}"
+
+
 # ---------------------------------------------------------------------------------------------
 # 日评优: the day's top point earners per township
 # ---------------------------------------------------------------------------------------------

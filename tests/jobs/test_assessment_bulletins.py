@@ -111,6 +111,15 @@ def test_monthly_bulletin_with_charts(app, demo, api):
     ]
     assert content["village_ranking"][0]["name"] == "龙津社区"
     assert content["village_ranking"][0]["score"] == 55.4
+    # The public detail points at public chart routes: anyone may see a published bulletin's
+    # charts, without logging in.
+    detail = api.get(f"/bulletins/{jianguang.id}").get_json()
+    for i, chart in enumerate(detail["content"]["charts"]):
+        assert chart["url"] == f"/api/v1/bulletins/{jianguang.id}/charts/{i}"
+        anonymous = api.client.get(chart["url"])
+        assert anonymous.status_code == 200 and anonymous.mimetype == "image/png"
+    missing = api.get(f"/bulletins/{jianguang.id}/charts/9")
+    assert missing.status_code == 404 and missing.get_json()["code"] == "chart_not_found"
     assert [w["user_id"] for w in content["grid_worker_ranking"]] == [people["worker"].id]
     assert [t["month"] for t in content["trend"]] == [
         "2025-10",
