@@ -1,0 +1,1 @@
+"""Marshmallow schemas per domain: ``*In`` (strict input), ``*Out`` and ``*Query``."""

@@ -1,0 +1,1 @@
+"""Services: every business rule and state change. They never commit: the request or job does."""
