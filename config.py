@@ -149,6 +149,10 @@ class Config:
     SCHEDULER_TIMEZONE = "Asia/Shanghai"
 
     # Notification outbox (subscribe messages): how the dispatcher sends and retries.
+    # Housekeeping (nightly): delivered/skipped outbox rows and Idempotency-Key records are
+    # deleted after this many days; inbox notices, ledgers and audit rows are kept.
+    OUTBOX_RETENTION_DAYS = _env_int("OUTBOX_RETENTION_DAYS", 90)
+    IDEMPOTENCY_RETENTION_DAYS = _env_int("IDEMPOTENCY_RETENTION_DAYS", 7)
     NOTIFY_BATCH_SIZE = _env_int("NOTIFY_BATCH_SIZE", 200)
     NOTIFY_CONCURRENCY = _env_int("NOTIFY_CONCURRENCY", 8)
     NOTIFY_MAX_ATTEMPTS = _env_int("NOTIFY_MAX_ATTEMPTS", 8)

@@ -129,4 +129,13 @@ JOBS: list[Job] = [
         description="积分年度到期(POINTS_EXPIRY_ENABLED 开启时)",
         misfire_grace_time=6 * 3600,
     ),
+    # 维护 — housekeeping
+    Job(
+        id="maintenance.purge",
+        func="backend.jobs.maintenance:purge",
+        trigger="cron",
+        trigger_args={"hour": 3, "minute": 30},
+        description="清理已送达的订阅消息发送记录和过期的幂等键(台账、站内信、审计不清理)",
+        misfire_grace_time=3600,
+    ),
 ]
