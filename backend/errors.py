@@ -92,6 +92,12 @@ class ContentRisky(APIError):
     status, code, message = 422, "content_risky", "内容含有违规信息,请修改后再提交"
 
 
+class ContentUnderReview(ValidationFailed):
+    """Text judged "review" by content security where it cannot be held for a moderator."""
+
+    code, message = "content_under_review", "内容需人工审核,请修改后再提交"
+
+
 class RateLimited(APIError):
     status, code, message = 429, "rate_limited", "操作太频繁,请稍后再试"
 

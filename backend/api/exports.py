@@ -9,6 +9,8 @@ from urllib.parse import quote
 
 from flask import Response
 
+from backend.models.types import CHINA_TZ
+
 CSV_MIME = "text/csv; charset=utf-8"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -47,10 +49,8 @@ def _cell(value):
     if value is None:
         return ""
     if hasattr(value, "isoformat"):
-        from zoneinfo import ZoneInfo
-
         if getattr(value, "tzinfo", None) is not None:
-            value = value.astimezone(ZoneInfo("Asia/Shanghai"))
+            value = value.astimezone(CHINA_TZ)
         return (
             value.isoformat(sep=" ", timespec="minutes") if hasattr(value, "hour") else str(value)
         )

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
 from sqlalchemy.dialects import mysql
 from sqlalchemy.types import TypeDecorator
+
+# Periods (day, week, month, …) are cut and times are shown in China time (DESIGN.md §5).
+CHINA_TZ = ZoneInfo("Asia/Shanghai")
 
 
 class UTCDateTime(TypeDecorator):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from marshmallow import RAISE, Schema, fields, validate
 
-CHINA_TZ = ZoneInfo("Asia/Shanghai")
+from backend.models.types import CHINA_TZ
 
 
 class StrictSchema(Schema):

@@ -11,7 +11,6 @@ import math
 import secrets
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, or_, select, update
@@ -20,14 +19,13 @@ from sqlalchemy.orm import joinedload
 from backend.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from backend.extensions import db
 from backend.models import Activity, Enrollment, Region, Team, User
-from backend.models.types import utcnow
+from backend.models.types import CHINA_TZ, utcnow
 from backend.permissions import get_scoped, require, require_any, scope_paths, scoped
 from backend.services import audit, content, notifications
 from backend.services.regions import get_region
 
 PERMISSION = "activity.manage"
 MODERATE = "activity.moderate"
-CHINA_TZ = ZoneInfo("Asia/Shanghai")
 EARTH_RADIUS_M = 6_371_000.0
 METERS_PER_DEGREE = 111_320.0
 MAX_DURATION = timedelta(days=7)
@@ -58,7 +56,7 @@ EDITABLE = (
 EDITABLE_AFTER_START = ("description", "cover_url")
 
 
-class ContentUnderReview(Conflict):
+class ContentHeld(Conflict):
     code, message = "content_under_review", "活动内容正在人工审核,审核通过后才能发布"
 
 
@@ -236,7 +234,7 @@ def publish(actor: User, activity_id: int) -> Activity:
     if activity.content_status != "pass":
         _moderate_text(actor, activity)  # the checker may have been unreachable the first time
         if activity.content_status != "pass":
-            raise ContentUnderReview()
+            raise ContentHeld()
     activity.status = "published"
     activity.published_at = now
     audit.record(

@@ -12,8 +12,7 @@ from sqlalchemy import select
 
 from backend.extensions import db
 from backend.models import Activity, Region, Team, User
-from backend.models.types import utcnow
-from backend.services.activities import CHINA_TZ
+from backend.models.types import CHINA_TZ, utcnow
 
 # (days from today, China start hour, hours, category, title, description, village code,
 #  organiser login, capacity, points per hour)

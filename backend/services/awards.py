@@ -15,7 +15,14 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from backend.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from backend.errors import (
+    Conflict,
+    ContentUnderReview,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    ValidationFailed,
+)
 from backend.extensions import db
 from backend.models import (
     Award,
@@ -29,7 +36,7 @@ from backend.models import (
 )
 from backend.models.award import TARGET_NAMES, TIER_NAMES
 from backend.models.region import LEVELS
-from backend.models.types import utcnow
+from backend.models.types import CHINA_TZ, utcnow
 from backend.permissions import (
     covers,
     get_scoped,
@@ -40,7 +47,7 @@ from backend.permissions import (
 )
 from backend.privacy import decrypt, mask_id_number
 from backend.services import audit, certificates, content, notifications, points
-from backend.services.periods import CHINA_TZ, period_bounds
+from backend.services.periods import period_bounds
 from backend.services.regions import get_region
 
 NOMINATE = "award.nominate"
@@ -64,10 +71,6 @@ class SelfApproval(Forbidden):
 
 class WrongTier(Forbidden):
     code, message = "award_wrong_tier", "该表彰须由上一级管理员审批"
-
-
-class ContentUnderReview(ValidationFailed):
-    code, message = "content_under_review", "内容需人工审核,请修改后再提交"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,16 +27,15 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from backend.errors import Conflict, NotFound, ValidationFailed
+from backend.errors import Conflict, ContentUnderReview, NotFound, ValidationFailed
 from backend.extensions import db
 from backend.models import Bulletin, Region, RoleGrant, TalkOutcome, User
 from backend.models.bulletin import BULLETIN_KIND_NAMES, BULLETIN_PERIODS
-from backend.models.types import utcnow
+from backend.models.types import CHINA_TZ, utcnow
 from backend.permissions import covers, region_filter, require_any, scoped
 from backend.services import audit, content, notifications
 from backend.services.leaderboards import top_rows
 from backend.services.periods import (
-    CHINA_TZ,
     china_midnight_utc,
     china_today,
     period_key,
@@ -251,9 +250,8 @@ def record_talk(actor: User, bulletin_id: int, data: dict) -> TalkOutcome:
     if not covers(paths, region):
         raise NotFound("该约谈对象不在您的管辖范围", code="talk_subject_not_found")
     if content.check_text(actor, data["outcome"]) != "pass":
-        raise ValidationFailed(
+        raise ContentUnderReview(
             "约谈结果需人工审核,请修改后再提交",
-            code="content_under_review",
             errors={"outcome": ["内容需人工审核"]},
         )
     talked_at: datetime = data.get("talked_at") or utcnow()

@@ -23,9 +23,8 @@ from sqlalchemy.exc import IntegrityError
 from backend.errors import Conflict, NotFound
 from backend.extensions import db
 from backend.models import Activity, Attendance, Certificate, Region, User, Volunteer
-from backend.models.types import utcnow
+from backend.models.types import CHINA_TZ, utcnow
 from backend.privacy import decrypt, mask_id_number
-from backend.services.periods import CHINA_TZ
 
 log = logging.getLogger(__name__)
 

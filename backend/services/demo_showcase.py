@@ -29,7 +29,7 @@ from backend.models import (
     User,
     Volunteer,
 )
-from backend.models.types import utcnow
+from backend.models.types import CHINA_TZ, utcnow
 from backend.services import (
     activities,
     attendance,
@@ -39,7 +39,6 @@ from backend.services import (
     funds,
     service_requests,
 )
-from backend.services.activities import CHINA_TZ
 
 # --- funds ------------------------------------------------------------------------------------
 

@@ -12,17 +12,17 @@ from __future__ import annotations
 import calendar
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import Select
 
-from backend.errors import Conflict, NotFound, ValidationFailed
+from backend.errors import Conflict, ContentUnderReview, NotFound, ValidationFailed
 from backend.extensions import db
 from backend.models import Fund, FundEntry, Region, User
 from backend.models.fund import EXPENSE_CATEGORY_NAMES, Expense
+from backend.models.types import CHINA_TZ
 from backend.permissions import (
     can,
     get_scoped,
@@ -33,8 +33,6 @@ from backend.permissions import (
 from backend.privacy import encrypt, mask_name
 from backend.services import audit, content
 from backend.services.regions import get_region
-
-CHINA_TZ = ZoneInfo("Asia/Shanghai")
 
 PERM_OPEN = "fund.open"
 PERM_MANAGE = "fund.manage"
@@ -68,10 +66,6 @@ class AlreadyReversed(Conflict):
 
 class ReversalNotReversible(Conflict):
     code, message = "reversal_not_reversible", "冲正记录不能再被冲正"
-
-
-class ContentUnderReview(ValidationFailed):
-    code, message = "content_under_review", "内容需人工审核,请修改后再提交"
 
 
 def yuan(fen: int | None) -> str | None:

@@ -6,7 +6,7 @@ from flask import current_app, request
 from sqlalchemy import select
 
 from backend.auth import issue_token
-from backend.errors import APIError, Forbidden, ValidationFailed
+from backend.errors import ContentUnderReview, Forbidden, ValidationFailed
 from backend.extensions import db, wechat
 from backend.models import Consent, RoleGrant, User, Volunteer
 from backend.models.types import utcnow
@@ -25,8 +25,8 @@ class ConsentVersionMismatch(ValidationFailed):
     code, message = "consent_version_mismatch", "隐私政策版本已更新,请阅读最新版本后再同意"
 
 
-class ContentUnderReview(APIError):
-    status, code, message = 422, "content_under_review", "内容需人工审核,审核通过前暂不生效"
+class ProfileUnderReview(ContentUnderReview):
+    message = "内容需人工审核,审核通过前暂不生效"
 
 
 def login_with_code(code: str) -> tuple[User, str, int]:
@@ -57,7 +57,7 @@ def update_profile(user: User, data: dict) -> User:
     """Change nickname, avatar or home region; the nickname passes content security first."""
     if "nickname" in data and data["nickname"] != user.nickname:
         if content.check_text(user, data["nickname"], scene=content.SCENE_PROFILE) != "pass":
-            raise ContentUnderReview(errors={"nickname": ["昵称需人工审核"]})
+            raise ProfileUnderReview(errors={"nickname": ["昵称需人工审核"]})
         user.nickname = data["nickname"]
     if "avatar_url" in data:
         user.avatar_url = data["avatar_url"]

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from backend.extensions import db
 from backend.models import RoleGrant, User
+from backend.models.types import CHINA_TZ
 from backend.services import notifications
-
-CHINA_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def city_admin_ids() -> list[int]:

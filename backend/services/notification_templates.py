@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-CHINA_TZ = ZoneInfo("Asia/Shanghai")
+from backend.models.types import CHINA_TZ
+
 ELLIPSIS = "…"
 ZWJ = "\u200d"
 # Rules of the keyword types (characters, as WeChat counts them).

@@ -7,9 +7,9 @@ Every period has a stable string key (``2026-03-08``, ``2026-W10``, ``2026-03``,
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-CHINA_TZ = ZoneInfo("Asia/Shanghai")
+from backend.models.types import CHINA_TZ
+
 PERIODS = ("day", "week", "month", "quarter", "year", "all")
 PERIOD_NAMES = {
     "day": "日榜",

@@ -22,7 +22,14 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from backend.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from backend.errors import (
+    Conflict,
+    ContentUnderReview,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    ValidationFailed,
+)
 from backend.extensions import db, wechat
 from backend.models import (
     Region,
@@ -41,7 +48,7 @@ from backend.models.service_request import (
     TIERS,
     UNACCEPTED,
 )
-from backend.models.types import utcnow
+from backend.models.types import CHINA_TZ, utcnow
 from backend.permissions import (
     ADMIN_ROLES,
     HANDLER_ROLES,
@@ -51,9 +58,8 @@ from backend.permissions import (
     scope_paths,
 )
 from backend.privacy import encrypt
-from backend.schemas.common import CHINA_TZ
 from backend.services import audit, content, notifications, points
-from backend.services.identity import ContentUnderReview, consent_required
+from backend.services.identity import consent_required
 from backend.services.regions import get_region, village_of
 from backend.services.storage import key_from_url
 from backend.services.volunteers import ConsentRequired

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from backend.errors import ValidationFailed
+from backend.errors import ContentUnderReview, ValidationFailed
 from backend.extensions import db
 from backend.models import Region, Team, User
 from backend.permissions import require
@@ -18,7 +18,7 @@ def create_team(actor: User, data: dict) -> Team:
     if region.level == "grid":
         raise ValidationFailed(errors={"region_id": ["服务队应建在村(社区)及以上"]})
     if content.check_text(actor, data["name"], data.get("description")) != "pass":
-        raise ValidationFailed("内容需人工审核", code="content_under_review")
+        raise ContentUnderReview(errors={"name": ["内容需人工审核"]})
     team = Team(
         name=data["name"],
         region_id=region.id,

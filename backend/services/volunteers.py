@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
-from backend.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
+from backend.errors import (
+    Conflict,
+    ContentUnderReview,
+    Forbidden,
+    InvalidTransition,
+    ValidationFailed,
+)
 from backend.extensions import db
 from backend.models import Team, User, Volunteer
 from backend.models.types import utcnow
@@ -71,9 +77,8 @@ def apply(user: User, data: dict) -> Volunteer:
     if taken is not None:
         raise IdNumberTaken(errors={"id_number": ["该身份证号已登记"]})
     if content.check_text(user, data.get("intro"), data.get("availability")) != "pass":
-        raise ValidationFailed(
+        raise ContentUnderReview(
             "自我介绍需人工审核,请修改后再提交",
-            code="content_under_review",
             errors={"intro": ["内容需人工审核"]},
         )
     if volunteer is None:
