@@ -10,7 +10,7 @@ from backend.auth import current_user, public, require_user
 from backend.schemas.activity import (
     ActivityDetailOut,
     ActivityIn,
-    ActivityOut,
+    ActivityListOut,
     ActivityQuery,
     ActivityUpdateIn,
     AttendanceOut,
@@ -35,7 +35,11 @@ EXPORT_LIMIT = 20_000
 
 @blp.route("", methods=["GET"])
 @blp.arguments(ActivityQuery, location="query")
-@blp.response(200, page_of(ActivityOut))
+@blp.response(
+    200,
+    page_of(ActivityListOut),
+    description="列表项只含列表页所需字段;描述、组织者、服务队、签到设置等见活动详情",
+)
 @public
 def list_activities(args):
     """Published activities with filters (region, category, dates, near a point, open)."""
