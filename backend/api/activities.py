@@ -44,7 +44,8 @@ EXPORT_LIMIT = 20_000
 def list_activities(args):
     """Published activities with filters (region, category, dates, near a point, open)."""
     page, size = args.pop("page"), args.pop("page_size")
-    result = paginate(activities.list_query(current_user(), args), page, size)
+    query = activities.list_query(current_user(), args)
+    result = paginate(query, page, size, count=activities.count_query(query))
     activities.annotate(result["items"], args)
     return result
 

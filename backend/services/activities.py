@@ -456,6 +456,12 @@ def list_query(viewer: User | None, args: dict[str, Any]):
     return query
 
 
+def count_query(query):
+    """``SELECT count(*)`` with the list's filters, not over a subquery of every column: the
+    list has no join, DISTINCT or GROUP BY, so each row is one activity."""
+    return query.order_by(None).with_only_columns(func.count(), maintain_column_froms=True)
+
+
 def annotate(items: list[Activity], args: dict[str, Any]) -> list[Activity]:
     """Attach the phase (one clock reading for the whole page) and the distance from the
     caller's point (for display) to each activity."""
