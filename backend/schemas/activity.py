@@ -240,8 +240,14 @@ class ActivityListOut(Schema):
     points_value = fields.Integer()
     status = fields.String()
     # Both set per request by services.activities.annotate (one clock reading for the page).
-    phase = fields.String()
-    distance_m = fields.Integer(allow_none=True)
+    phase = fields.String(
+        metadata={
+            "description": "draft / enrolling / upcoming / ongoing / ended / completed / cancelled"
+        }
+    )
+    distance_m = fields.Integer(
+        allow_none=True, metadata={"description": "距查询点的距离(米);未给经纬度时为 null"}
+    )
     content_status = fields.String(metadata={"description": "pass 已通过 / review 人工审核中"})
 
 
