@@ -10,7 +10,7 @@ from backend.auth import current_user, public, require_user
 from backend.schemas.activity import (
     ActivityDetailOut,
     ActivityIn,
-    ActivityOut,
+    ActivityListOut,
     ActivityQuery,
     ActivityUpdateIn,
     AttendanceOut,
@@ -35,12 +35,17 @@ EXPORT_LIMIT = 20_000
 
 @blp.route("", methods=["GET"])
 @blp.arguments(ActivityQuery, location="query")
-@blp.response(200, page_of(ActivityOut))
+@blp.response(
+    200,
+    page_of(ActivityListOut),
+    description="列表项只含列表页所需字段;描述、组织者、服务队、签到设置等见活动详情",
+)
 @public
 def list_activities(args):
     """Published activities with filters (region, category, dates, near a point, open)."""
     page, size = args.pop("page"), args.pop("page_size")
-    result = paginate(activities.list_query(current_user(), args), page, size)
+    query = activities.list_query(current_user(), args)
+    result = paginate(query, page, size, count=activities.count_query(query))
     activities.annotate(result["items"], args)
     return result
 

@@ -220,6 +220,37 @@ class ActivityOut(Schema):
         return phase_of(activity)
 
 
+class ActivityListOut(Schema):
+    """One item of GET /activities: what the list pages show. Description, organiser, team,
+    check-in settings and lifecycle timestamps are only in the detail (GET /activities/{id})."""
+
+    id = fields.Integer()
+    title = fields.String()
+    category = fields.String()
+    category_name = fields.Function(lambda a: CATEGORIES.get(a.category, a.category))
+    region_name = fields.Function(lambda a: a.region.name)
+    start_at = ChinaDateTime()
+    end_at = ChinaDateTime()
+    enroll_deadline = ChinaDateTime()
+    place_name = fields.String()
+    capacity = fields.Integer(allow_none=True)
+    enrolled_count = fields.Integer()
+    waitlist_enabled = fields.Boolean()
+    points_mode = fields.String()
+    points_value = fields.Integer()
+    status = fields.String()
+    # Both set per request by services.activities.annotate (one clock reading for the page).
+    phase = fields.String(
+        metadata={
+            "description": "draft / enrolling / upcoming / ongoing / ended / completed / cancelled"
+        }
+    )
+    distance_m = fields.Integer(
+        allow_none=True, metadata={"description": "距查询点的距离(米);未给经纬度时为 null"}
+    )
+    content_status = fields.String(metadata={"description": "pass 已通过 / review 人工审核中"})
+
+
 class AttendanceOut(Schema):
     id = fields.Integer()
     activity_id = fields.Integer()

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload, load_only
 
 from backend.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from backend.extensions import db
@@ -361,10 +361,44 @@ def lean_activity_loads(path=None) -> list:
     ]
 
 
+# The columns GET /activities needs (schemas.activity.ActivityListOut, phase_of and the
+# distance in annotate); the list loads only these and the region's name.
+LIST_COLUMNS = (
+    Activity.id,
+    Activity.region_id,
+    Activity.title,
+    Activity.category,
+    Activity.start_at,
+    Activity.end_at,
+    Activity.enroll_deadline,
+    Activity.place_name,
+    Activity.latitude,
+    Activity.longitude,
+    Activity.capacity,
+    Activity.enrolled_count,
+    Activity.waitlist_enabled,
+    Activity.points_mode,
+    Activity.points_value,
+    Activity.status,
+    Activity.content_status,
+)
+
+
+def list_loads() -> list:
+    """Loader options for the list: its columns and the region's name, no other relationship
+    (not the organiser, the team, nor the region's parent chain)."""
+    return [
+        load_only(*LIST_COLUMNS),
+        joinedload(Activity.region).options(load_only(Region.name), lazyload(Region.parent)),
+        lazyload(Activity.organiser),
+        lazyload(Activity.team),
+    ]
+
+
 def list_query(viewer: User | None, args: dict[str, Any]):
     """Published activities for everyone; with ``manage`` every status in the organiser scope."""
     now = utcnow()
-    query = select(Activity).options(*lean_activity_loads())
+    query = select(Activity).options(*list_loads())
     if args.get("manage"):
         require_any(viewer, PERMISSION)
         query = scoped(query, viewer, PERMISSION, Activity.region_id)
@@ -420,10 +454,19 @@ def list_query(viewer: User | None, args: dict[str, Any]):
     return query
 
 
+def count_query(query):
+    """``SELECT count(*)`` with the list's filters, not over a subquery of every column: the
+    list has no join, DISTINCT or GROUP BY, so each row is one activity."""
+    return query.order_by(None).with_only_columns(func.count(), maintain_column_froms=True)
+
+
 def annotate(items: list[Activity], args: dict[str, Any]) -> list[Activity]:
-    """Attach the distance from the caller's point (for display) to each activity."""
+    """Attach the phase (one clock reading for the whole page) and the distance from the
+    caller's point (for display) to each activity."""
+    now = utcnow()
     lat, lng = args.get("latitude"), args.get("longitude")
     for activity in items:
+        activity.phase = phase_of(activity, now)
         activity.distance_m = (
             round(haversine_m(lat, lng, activity.latitude, activity.longitude))
             if lat is not None and lng is not None

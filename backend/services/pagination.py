@@ -10,8 +10,12 @@ from sqlalchemy.sql import Select
 from backend.extensions import db
 
 
-def paginate(query: Select, page: int = 1, page_size: int = 20) -> dict[str, Any]:
-    """Run ``query`` for one page and count the whole result."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+def paginate(
+    query: Select, page: int = 1, page_size: int = 20, *, count: Select | None = None
+) -> dict[str, Any]:
+    """Run ``query`` for one page and count the whole result (with ``count`` when given)."""
+    if count is None:
+        count = select(func.count()).select_from(query.order_by(None).subquery())
+    total = db.session.scalar(count)
     items = db.session.scalars(query.limit(page_size).offset((page - 1) * page_size)).unique().all()
     return {"items": list(items), "total": total or 0, "page": page, "page_size": page_size}

@@ -10,6 +10,7 @@ from freezegun import freeze_time
 from backend.extensions import db
 from backend.models import Activity, AuditLog, Enrollment, Notification
 from backend.models.types import utcnow
+from backend.schemas.common import CHINA_TZ
 from tests.activity_helpers import FAR, SITE, activity_body, published, volunteer
 
 
@@ -306,6 +307,88 @@ def test_list_has_no_n_plus_one(api, demo):
         event.remove(db.engine, "before_cursor_execute", count)
     assert len(large.get_json()["items"]) == 6 and len(small.get_json()["items"]) == 2
     assert n_large == n_small, (n_small, n_large)
+
+
+LIST_ITEM_FIELDS = {
+    "id",
+    "title",
+    "category",
+    "category_name",
+    "region_name",
+    "start_at",
+    "end_at",
+    "enroll_deadline",
+    "place_name",
+    "capacity",
+    "enrolled_count",
+    "waitlist_enabled",
+    "points_mode",
+    "points_value",
+    "status",
+    "phase",
+    "distance_m",
+    "content_status",
+}
+
+
+def test_list_items_are_lean_and_the_detail_is_full(api, demo):
+    admin = demo.user("demo-village-admin")
+    start = future(72)
+    created = published(api, admin, demo.village_a, start, category="training")
+    item = api.get("/activities").get_json()["items"][0]
+    assert set(item) == LIST_ITEM_FIELDS
+    assert item["id"] == created["id"]
+    assert item["category_name"] == "培训" and item["region_name"] == demo.village_a.name
+    assert item["phase"] == "enrolling" and item["status"] == "published"
+    assert item["start_at"] == start.astimezone(CHINA_TZ).isoformat()
+    assert item["start_at"].endswith("+08:00") and item["enroll_deadline"].endswith("+08:00")
+    assert item["distance_m"] is None and item["capacity"] == 10 and item["enrolled_count"] == 0
+    for name in LIST_ITEM_FIELDS - {"phase", "distance_m"}:
+        assert item[name] == created[name], name
+    near = api.get(f"/activities?latitude={SITE[0]}&longitude={SITE[1]}").get_json()["items"]
+    assert near[0]["distance_m"] == 0
+    detail = api.get(f"/activities/{created['id']}").get_json()
+    assert LIST_ITEM_FIELDS < set(detail)
+    assert detail["description"] and detail["organiser_name"] is not None
+    managed = api.get("/activities?manage=true&when=all", admin).get_json()["items"]
+    assert all(set(a) == LIST_ITEM_FIELDS for a in managed)
+    with freeze_time(start + timedelta(minutes=30)):
+        assert api.get("/activities").get_json()["items"][0]["phase"] == "ongoing"
+
+
+def test_list_runs_two_statements_whatever_the_page(api, demo):
+    """A count and the page (region names joined): no organiser, team or region parent loads,
+    for the public list and for the organiser's (manage) list."""
+    from sqlalchemy import event
+
+    admin = demo.user("demo-village-admin")
+    teams = [t for t in demo.teams if t.region.covers(demo.village_a)]
+    for i in range(6):
+        published(api, admin, demo.village_a, future(48 + i * 3), team_id=teams[i % len(teams)].id)
+    api.post("/activities", admin, json=activity_body(demo.village_a, future(30)))  # a draft
+    headers = api.headers(admin)
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    def run(path, **kwargs):
+        statements.clear()
+        db.session.remove()
+        response = api.client.get(path, **kwargs)
+        assert response.status_code == 200, response.get_json()
+        return len(response.get_json()["items"]), len(statements)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        public = [run(f"/api/v1/activities?page_size={n}") for n in (2, 6)]
+        managed = [
+            run(f"/api/v1/activities?manage=true&page_size={n}", headers=headers) for n in (2, 7)
+        ]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert public == [(2, 2), (6, 2)], public
+    assert [m[0] for m in managed] == [2, 7] and managed[0][1] == managed[1][1], managed
 
 
 def test_complete_closes_open_attendances_and_marks_no_shows(api, demo):
