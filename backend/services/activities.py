@@ -211,16 +211,45 @@ def update_activity(actor: User, activity_id: int, data: dict) -> Activity:
         _moderate_text(actor, activity)
     activity.updated_at = now
     db.session.flush()
+    after = audit.snapshot(activity, *[n for n in EDITABLE if n in data])
     if activity.status == "published":
         enrollments.fill_from_waitlist(activity)
-    audit.record(
-        actor,
-        "activity.update",
-        activity,
-        before=before,
-        after=audit.snapshot(activity, *[n for n in EDITABLE if n in data]),
-    )
+        changed = {n for n in NOTIFY_ON_CHANGE if n in data and before.get(n) != after.get(n)}
+        if changed:
+            _notify_change(activity)
+    audit.record(actor, "activity.update", activity, before=before, after=after)
     return activity
+
+
+# Changes that people who signed up must hear about: when and where.
+NOTIFY_ON_CHANGE = ("start_at", "end_at", "place_name", "latitude", "longitude")
+
+
+def _notify_change(activity: Activity) -> None:
+    """Tell everyone enrolled or waitlisted that the time or place changed (once per edit)."""
+    from backend.services.enrollments import ACTIVE
+
+    user_ids = db.session.scalars(
+        select(Enrollment.user_id).where(
+            Enrollment.activity_id == activity.id, Enrollment.status.in_(ACTIVE)
+        )
+    ).all()
+    stamp = activity.updated_at.isoformat()
+    for user_id in user_ids:
+        notifications.enqueue(
+            "activity_changed",
+            user_id,
+            dedupe_key=f"activity_changed:{activity.id}:{user_id}:{stamp}",
+            title=f"活动时间或地点有变:{activity.title}",
+            body=f"新的时间:{china_iso(activity.start_at)[:16].replace('T', ' ')},"
+            f"地点:{activity.place_name}",
+            fields={
+                "activity": activity.title,
+                "start_at": china_iso(activity.start_at),
+                "place": activity.place_name,
+            },
+            page=f"pages/activity/detail/index?id={activity.id}",
+        )
 
 
 def publish(actor: User, activity_id: int) -> Activity:

@@ -337,6 +337,15 @@ TEMPLATES: dict[str, Template] = {
             wechat=False,
         ),
         _t(
+            "activity_changed",
+            "活动时间地点变更",
+            "pages/activity/detail/index",
+            ("thing1", "activity", "活动名称"),
+            ("time2", "start_at", "开始时间"),
+            ("thing3", "place", "活动地点"),
+            wechat=False,
+        ),
+        _t(
             "ledger_alert",
             "台账核对提醒",
             "pages/home/index",

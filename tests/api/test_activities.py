@@ -476,3 +476,45 @@ def test_authorization_matrix(api, demo, who, expected):
     if expected != 200:
         assert db.session.get(Activity, draft).status == "draft"
         assert db.session.get(Activity, draft).place_name == "龙津社区广场"
+
+
+def test_time_or_place_change_notifies_everyone_signed_up(api, demo):
+    admin = demo.user("demo-village-admin")
+    start = future()
+    activity = published(api, admin, demo.village_a, start, capacity=1, waitlist_enabled=True)
+    aid = activity["id"]
+    seated, waiting, gone = (volunteer(demo.village_a) for _ in range(3))
+    for person in (seated, waiting, gone):
+        assert api.post(f"/activities/{aid}/enrollments", person).status_code == 201
+    assert api.delete(f"/activities/{aid}/enrollments/me", gone).status_code in (200, 204)
+
+    def changed_for() -> list[int]:
+        rows = db.session.scalars(
+            db.select(Notification.user_id).where(Notification.kind == "activity_changed")
+        ).all()
+        return sorted(rows)
+
+    # text-only and capacity edits say nothing; time and place edits reach the enrolled and the
+    # waitlisted (not those who cancelled), once per edit
+    api.patch(f"/activities/{aid}", admin, json={"description": "带好雨具"})
+    assert changed_for() == []
+    moved = api.patch(
+        f"/activities/{aid}",
+        admin,
+        json={
+            "start_at": (start + timedelta(hours=1)).isoformat(),
+            "end_at": (start + timedelta(hours=3)).isoformat(),
+        },
+    )
+    assert moved.status_code == 200
+    assert changed_for() == sorted([seated.id, waiting.id])
+    notice = db.session.scalar(
+        db.select(Notification).where(
+            Notification.kind == "activity_changed", Notification.user_id == seated.id
+        )
+    )
+    assert notice.fields["activity"] == activity["title"] and notice.page.endswith(f"id={aid}")
+    same = api.patch(f"/activities/{aid}", admin, json={"place_name": activity["place_name"]})
+    assert same.status_code == 200 and len(changed_for()) == 2  # nothing really changed
+    api.patch(f"/activities/{aid}", admin, json={"place_name": "龙津社区文化广场"})
+    assert len(changed_for()) == 4
