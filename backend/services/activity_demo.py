@@ -97,38 +97,72 @@ def seed_demo_activities() -> int:
             continue  # the demo county is not loaded
         team = db.session.scalar(select(Team).where(Team.region_id == region.id))
         start = datetime.combine(today + timedelta(days=days), time(hour), tzinfo=CHINA_TZ)
-        lat, lng = COORDINATES[code]
         db.session.add(
-            Activity(
-                region_id=region.id,
-                organiser_id=organiser.id,
-                team_id=team.id if team else None,
+            demo_activity(
+                organiser,
+                region,
+                team,
                 title=title,
                 description=description,
                 category=category,
-                start_at=start,
-                end_at=start + timedelta(hours=hours),
-                enroll_deadline=start - timedelta(hours=2),
-                place_name=f"{region.name}党群服务中心",
-                latitude=lat,
-                longitude=lng,
-                checkin_radius_m=300,
-                checkin_open_minutes=30,
+                start=start,
+                hours=hours,
                 capacity=capacity,
-                enrolled_count=0,
-                waitlist_enabled=capacity is not None,
-                waitlist_seq=0,
-                required_skills=[],
                 points_mode="per_hour",
-                points_value=points,
-                counts_as_duty=category == "patrol",
-                cover_url="",
-                status="published",
-                content_status="pass",
-                checkin_secret=secrets.token_hex(32),
+                points=points,
+                enroll_deadline=start - timedelta(hours=2),
                 published_at=utcnow(),
             )
         )
         written += 1
     db.session.flush()
     return written
+
+
+def demo_activity(
+    organiser: User,
+    region: Region,
+    team: Team | None,
+    *,
+    title: str,
+    description: str,
+    category: str,
+    start: datetime,
+    hours: int,
+    capacity: int | None,
+    points_mode: str,
+    points: int,
+    enroll_deadline: datetime,
+    published_at: datetime,
+) -> Activity:
+    """A published demo activity at the region's service centre (seed text is trusted)."""
+    lat, lng = COORDINATES[region.code]
+    return Activity(
+        region_id=region.id,
+        organiser_id=organiser.id,
+        team_id=team.id if team else None,
+        title=title,
+        description=description,
+        category=category,
+        start_at=start,
+        end_at=start + timedelta(hours=hours),
+        enroll_deadline=enroll_deadline,
+        place_name=f"{region.name}党群服务中心",
+        latitude=lat,
+        longitude=lng,
+        checkin_radius_m=300,
+        checkin_open_minutes=30,
+        capacity=capacity,
+        enrolled_count=0,
+        waitlist_enabled=capacity is not None,
+        waitlist_seq=0,
+        required_skills=[],
+        points_mode=points_mode,
+        points_value=points,
+        counts_as_duty=category == "patrol",
+        cover_url="",
+        status="published",
+        content_status="pass",
+        checkin_secret=secrets.token_hex(32),
+        published_at=published_at,
+    )

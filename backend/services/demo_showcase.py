@@ -11,7 +11,6 @@ the WeChat checker is not reachable from a command-line run, so it is marked tru
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
@@ -39,6 +38,7 @@ from backend.services import (
     funds,
     service_requests,
 )
+from backend.services.activity_demo import COORDINATES, demo_activity
 
 # --- funds ------------------------------------------------------------------------------------
 
@@ -195,7 +195,6 @@ PAST_ATTENDEES = {
     "demo-volunteer-5": (1, 6),
 }
 WEEKS = 16
-COORDINATES = {"360981001001": (28.1921, 115.7763), "360981101001": (28.0569, 115.9016)}
 
 
 def seed_showcase() -> dict[str, int]:
@@ -398,34 +397,19 @@ def _past_activity(
     hours: int,
     points: int,
 ) -> Activity:
-    lat, lng = COORDINATES[region.code]
-    activity = Activity(
-        region_id=region.id,
-        organiser_id=organiser.id,
-        team_id=team.id if team else None,
+    activity = demo_activity(
+        organiser,
+        region,
+        team,
         title=title,
         description="每周六例行开展,沿重点路段巡查,记录并上报发现的隐患。",
         category=category,
-        start_at=start,
-        end_at=start + timedelta(hours=hours),
-        enroll_deadline=start - timedelta(days=1),
-        place_name=f"{region.name}党群服务中心",
-        latitude=lat,
-        longitude=lng,
-        checkin_radius_m=300,
-        checkin_open_minutes=30,
+        start=start,
+        hours=hours,
         capacity=None,
-        enrolled_count=0,
-        waitlist_enabled=False,
-        waitlist_seq=0,
-        required_skills=[],
         points_mode="fixed",
-        points_value=points,
-        counts_as_duty=category == "patrol",
-        cover_url="",
-        status="published",
-        content_status="pass",
-        checkin_secret=secrets.token_hex(32),
+        points=points,
+        enroll_deadline=start - timedelta(days=1),
         published_at=start - timedelta(days=7),
     )
     db.session.add(activity)
