@@ -8,7 +8,7 @@ import os
 from flask import Flask
 
 # Before any schema is defined: marshmallow copies its messages into each field and validator.
-import backend.schemas.messages  # noqa: F401
+import backend.schemas.validation_messages  # noqa: F401
 from config import Config, get_config
 
 

@@ -12,7 +12,7 @@ from flask import Flask, current_app, g, request
 from backend.errors import TokenExpired, TokenRevoked, Unauthorized
 from backend.extensions import db
 from backend.models import User
-from backend.models.types import utcnow
+from backend.utils import utcnow
 
 F = TypeVar("F", bound=Callable)
 _ALGORITHM = "HS256"

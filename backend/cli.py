@@ -1,4 +1,4 @@
-"""``flask`` commands: seed, roles, WeChat sandbox, scheduler (and, as they arrive, ledgers)."""
+"""``flask`` commands: seed, roles, WeChat sandbox, scheduler, ledgers."""
 
 from __future__ import annotations
 
@@ -14,36 +14,13 @@ wechat_cli = AppGroup("wechat", help="WeChat sandbox.")
 scheduler_cli = AppGroup("scheduler", help="Periodic jobs (run exactly one scheduler).")
 ledger_cli = AppGroup("ledger", help="Ledgers (funds, points) against their kept totals.")
 
-# "module:function" checks run by `flask ledger check` and the nightly job; each returns a list
-# of problem strings (empty when its ledger is consistent).
-LEDGER_CHECKS = [
-    "backend.services.funds:check_ledgers",
-    "backend.services.points:check_points",
-]
-
-
-def run_ledger_checks() -> list[str]:
-    """Run every check in LEDGER_CHECKS; a check that crashes is itself a problem."""
-    import importlib
-
-    problems: list[str] = []
-    for path in LEDGER_CHECKS:
-        module_name, _, func_name = path.partition(":")
-        try:
-            check = getattr(importlib.import_module(module_name), func_name)
-            problems.extend(check())
-        except Exception as exc:  # noqa: BLE001 - report, keep checking the other ledgers
-            db.session.rollback()
-            problems.append(f"{path} 运行失败: {type(exc).__name__}: {exc}")
-    return problems
-
 
 @seed_cli.command("demo")
 def seed_demo_command() -> None:
     """Load the demo county 丰城市 and something to show for every mechanism (once)."""
-    from backend.services.activity_demo import seed_demo_activities
-    from backend.services.demo_data import seed_demo
-    from backend.services.demo_showcase import seed_showcase
+    from backend.demo.activities import seed_demo_activities
+    from backend.demo.county import seed_demo
+    from backend.demo.showcase import seed_showcase
 
     county = seed_demo()
     upcoming = seed_demo_activities()
@@ -59,7 +36,7 @@ def seed_demo_command() -> None:
 @seed_cli.command("activities")
 def seed_activities_command() -> None:
     """Add demo activities to the demo county (after ``seed demo``; once)."""
-    from backend.services.activity_demo import seed_demo_activities
+    from backend.demo.activities import seed_demo_activities
 
     written = seed_demo_activities()
     db.session.commit()
@@ -105,6 +82,8 @@ def revoke_command(openid: str, role: str, region_code: str) -> None:
 @ledger_cli.command("check")
 def ledger_check_command() -> None:
     """Recompute every ledger's totals from its entries; exit 1 when any differs."""
+    from backend.services.ledger_checks import LEDGER_CHECKS, run_ledger_checks
+
     problems = run_ledger_checks()
     db.session.rollback()  # read only
     if problems:

@@ -43,32 +43,55 @@ ROLE_LEVELS = {
     "city_admin": ("city",),
 }
 
+# Permissions: one constant per permission, named RESOURCE_ACTION after its string; every check
+# uses these constants (a typo is then an ImportError, not a KeyError at request time).
+VOLUNTEER_REVIEW = "volunteer.review"
+TEAM_MANAGE = "team.manage"
+REGION_ADMIN = "region.admin"
+AUDIT_READ = "audit.read"
+ROLES_GRANT = "roles.grant"
+OUTBOX_MANAGE = "outbox.manage"
+SERVICE_REQUEST_VIEW = "service_request.view"
+SERVICE_REQUEST_DISPATCH = "service_request.dispatch"
+SERVICE_REQUEST_MODERATE = "service_request.moderate"
+FUND_OPEN = "fund.open"
+FUND_MANAGE = "fund.manage"
+FUND_APPROVE = "fund.approve"
+ACTIVITY_MANAGE = "activity.manage"
+ACTIVITY_MODERATE = "activity.moderate"
+POINTS_ADJUST = "points.adjust"
+AWARD_NOMINATE = "award.nominate"
+AWARD_TYPE_MANAGE = "award_type.manage"
+BULLETIN_TALK = "bulletin.talk"
+SCORECARD_VIEW = "scorecard.view"
+CERTIFICATE_ISSUE = "certificate.issue"
+
 # Permission → roles that hold it (in the region of their grant and below).
 PERMISSIONS: dict[str, tuple[str, ...]] = {
-    "volunteer.review": ADMIN_ROLES,
-    "team.manage": ADMIN_ROLES,
-    "region.admin": ADMIN_ROLES,
-    "audit.read": ADMIN_ROLES,
-    "roles.grant": ("township_admin", "city_admin"),
-    "outbox.manage": ("city_admin",),
+    VOLUNTEER_REVIEW: ADMIN_ROLES,
+    TEAM_MANAGE: ADMIN_ROLES,
+    REGION_ADMIN: ADMIN_ROLES,
+    AUDIT_READ: ADMIN_ROLES,
+    ROLES_GRANT: ("township_admin", "city_admin"),
+    OUTBOX_MANAGE: ("city_admin",),
     # Service requests: who sees requests of an area, who dispatches them (assign, reject,
     # escalate at the request's current tier), who releases text held for review.
-    "service_request.view": (*HANDLER_ROLES, *ADMIN_ROLES),
-    "service_request.dispatch": ("grid_worker", *ADMIN_ROLES),
-    "service_request.moderate": ADMIN_ROLES,
-    "fund.open": ("township_admin", "city_admin"),
-    "fund.manage": ADMIN_ROLES,
-    "fund.approve": ADMIN_ROLES,
+    SERVICE_REQUEST_VIEW: (*HANDLER_ROLES, *ADMIN_ROLES),
+    SERVICE_REQUEST_DISPATCH: ("grid_worker", *ADMIN_ROLES),
+    SERVICE_REQUEST_MODERATE: ADMIN_ROLES,
+    FUND_OPEN: ("township_admin", "city_admin"),
+    FUND_MANAGE: ADMIN_ROLES,
+    FUND_APPROVE: ADMIN_ROLES,
     # Organise activities (create, publish, roster, check-in codes, 代签, hours corrections).
-    "activity.manage": ADMIN_ROLES,
+    ACTIVITY_MANAGE: ADMIN_ROLES,
     # Release activity text held by content security (a tier above the village organiser).
-    "activity.moderate": ("township_admin", "city_admin"),
-    "points.adjust": ADMIN_ROLES,
-    "award.nominate": ADMIN_ROLES,
-    "award_type.manage": ("city_admin",),
-    "bulletin.talk": ("township_admin", "city_admin"),
-    "scorecard.view": ADMIN_ROLES,
-    "certificate.issue": ADMIN_ROLES,
+    ACTIVITY_MODERATE: ("township_admin", "city_admin"),
+    POINTS_ADJUST: ADMIN_ROLES,
+    AWARD_NOMINATE: ADMIN_ROLES,
+    AWARD_TYPE_MANAGE: ("city_admin",),
+    BULLETIN_TALK: ("township_admin", "city_admin"),
+    SCORECARD_VIEW: ADMIN_ROLES,
+    CERTIFICATE_ISSUE: ADMIN_ROLES,
 }
 
 

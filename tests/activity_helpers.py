@@ -72,8 +72,8 @@ def published(api, organiser, region, start: datetime, **overrides) -> dict:
 
 def code(activity_id: int, purpose: str = "checkin", at: datetime | None = None) -> str:
     """The valid code of ``activity_id`` at ``at`` (now by default), as the organiser sees it."""
-    from backend.models.types import utcnow
     from backend.services.attendance import _window_of, code_for
+    from backend.utils import utcnow
 
     activity = db.session.get(Activity, activity_id)
     return code_for(activity, purpose, _window_of(at or utcnow()))

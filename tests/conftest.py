@@ -312,7 +312,7 @@ class Demo:
 
 @pytest.fixture
 def demo(app) -> Demo:
-    from backend.services.demo_data import seed_demo
+    from backend.demo.county import seed_demo
 
     seed_demo()
     db.session.commit()

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from backend.extensions import db
 from backend.models import OutboxMessage, Subscription
-from backend.models.types import utcnow
+from backend.utils import utcnow
 
 SEND_PATH = "cgi-bin/message/subscribe/send"
 TOKEN_PATH = "cgi-bin/stable_token"

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from backend.api.exports import table_response
 from backend.api.idempotency import idempotent
+from backend.api.pagination import paginate
 from backend.auth import current_user, public, require_user
 from backend.schemas.activity import (
     ActivityDetailOut,
@@ -26,7 +27,6 @@ from backend.schemas.activity import (
 )
 from backend.schemas.common import ReasonIn, page_of
 from backend.services import activities, attendance, enrollments
-from backend.services.pagination import paginate
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1/activities", description="活动开展")
 

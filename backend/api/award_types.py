@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from backend.api.pagination import paginate
 from backend.auth import public, require_user
 from backend.schemas.award import AwardTypeIn, AwardTypeOut, AwardTypePatchIn, AwardTypeQuery
 from backend.schemas.common import page_of
 from backend.services import awards
-from backend.services.pagination import paginate
 
 blp = Blueprint("award_types", __name__, url_prefix="/api/v1/award-types", description="表彰类型")
 

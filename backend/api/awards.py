@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from backend.api.pagination import paginate
 from backend.auth import public, require_user
 from backend.schemas.award import AwardOut, AwardQuery
 from backend.schemas.common import ReasonIn, page_of
 from backend.services import awards
-from backend.services.pagination import paginate
 
 blp = Blueprint("awards", __name__, url_prefix="/api/v1/awards", description="表彰")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Response
 from flask_smorest import Blueprint
 
+from backend.api.pagination import paginate
 from backend.auth import public, require_user
 from backend.schemas.bulletin import BulletinDetailOut, BulletinOut, BulletinQuery, TalkIn, TalkOut
 from backend.schemas.common import PageQuery, page_of
 from backend.services import bulletins
-from backend.services.pagination import paginate
 
 blp = Blueprint("bulletins", __name__, url_prefix="/api/v1/bulletins", description="通报")
 

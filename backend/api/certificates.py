@@ -7,11 +7,11 @@ from urllib.parse import quote
 from flask import Response
 from flask_smorest import Blueprint
 
+from backend.api.pagination import paginate
 from backend.auth import public, require_user
-from backend.schemas.award import CertificateIssueIn, CertificateOut, CertificateRequestIn
+from backend.schemas.certificate import CertificateIssueIn, CertificateOut, CertificateRequestIn
 from backend.schemas.common import PageQuery, page_of
 from backend.services import certificates
-from backend.services.pagination import paginate
 
 blp = Blueprint("certificates", __name__, url_prefix="/api/v1", description="证书")
 

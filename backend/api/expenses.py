@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from backend.api.pagination import paginate
 from backend.auth import require_user
 from backend.schemas.common import page_of
 from backend.schemas.fund import (
@@ -15,7 +16,6 @@ from backend.schemas.fund import (
     ExpenseRejectIn,
 )
 from backend.services import expenses
-from backend.services.pagination import paginate
 
 blp = Blueprint("expenses", __name__, url_prefix="/api/v1/expenses", description="支出审批")
 

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from flask import Response
 
-from backend.models.types import CHINA_TZ
+from backend.utils import CHINA_TZ
 
 CSV_MIME = "text/csv; charset=utf-8"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from backend.api.exports import table_response
 from backend.api.idempotency import idempotent
+from backend.api.pagination import paginate
 from backend.auth import public, require_user
 from backend.extensions import db
 from backend.schemas.common import page_of
@@ -24,7 +25,6 @@ from backend.schemas.fund import (
     StatementQuery,
 )
 from backend.services import expenses, funds
-from backend.services.pagination import paginate
 
 blp = Blueprint("funds", __name__, url_prefix="/api/v1/funds", description="经费筹措")
 

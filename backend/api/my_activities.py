@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from backend.api.pagination import paginate
 from backend.auth import require_user
 from backend.schemas.activity import HoursOut, MyActivitiesQuery, MyActivityOut
 from backend.schemas.common import PageQuery, page_of
 from backend.services import enrollments, hours
-from backend.services.pagination import paginate
 
 blp = Blueprint("my_activities", __name__, url_prefix="/api/v1/me", description="我的活动与时长")
 

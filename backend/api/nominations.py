@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from backend.api.idempotency import idempotent
+from backend.api.pagination import paginate
 from backend.auth import require_user
 from backend.schemas.award import NominationIn, NominationOut, NominationQuery
 from backend.schemas.common import OptionalReasonIn, ReasonIn, page_of
 from backend.services import awards
-from backend.services.pagination import paginate
 
 blp = Blueprint("nominations", __name__, url_prefix="/api/v1/nominations", description="表彰推荐")
 

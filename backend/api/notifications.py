@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from backend.api.pagination import paginate
 from backend.auth import public, require_user
 from backend.schemas.notification import (
     InboxPageOut,
@@ -17,7 +18,6 @@ from backend.schemas.notification import (
 )
 from backend.services import notifications
 from backend.services.notification_templates import published_templates
-from backend.services.pagination import paginate
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="消息与订阅")
 

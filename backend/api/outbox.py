@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from backend.api.exports import table_response
+from backend.api.pagination import paginate
 from backend.auth import require_user
 from backend.schemas.common import OptionalReasonIn, page_of
 from backend.schemas.notification import OutboxOut, OutboxQuery, OutboxStatsOut
 from backend.services import outbox
-from backend.services.pagination import paginate
 
 blp = Blueprint("outbox", __name__, url_prefix="/api/v1/admin/outbox", description="消息发送")
 

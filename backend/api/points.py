@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from backend.api.idempotency import idempotent
+from backend.api.pagination import paginate
 from backend.auth import require_user
 from backend.schemas.common import page_of
 from backend.schemas.points import (
@@ -15,7 +16,6 @@ from backend.schemas.points import (
     MePointsQuery,
 )
 from backend.services import points
-from backend.services.pagination import paginate
 
 blp = Blueprint("points", __name__, url_prefix="/api/v1", description="积分")
 

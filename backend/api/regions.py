@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from backend.api.pagination import paginate
 from backend.auth import public
 from backend.schemas.common import page_of
 from backend.schemas.region import RegionDetailOut, RegionOut, RegionQuery
 from backend.services import regions
-from backend.services.pagination import paginate
 
 blp = Blueprint("regions", __name__, url_prefix="/api/v1/regions", description="区域")
 

@@ -6,6 +6,7 @@ from flask import Response, current_app
 from flask_smorest import Blueprint
 
 from backend.api.exports import table_response
+from backend.api.pagination import paginate
 from backend.auth import public, require_user
 from backend.models.service_request import CATEGORIES, CATEGORY_NAMES, URGENCIES, URGENCY_NAMES
 from backend.schemas.common import OptionalReasonIn, ReasonIn, page_of
@@ -24,7 +25,6 @@ from backend.schemas.service_request import (
     ServiceRequestQuery,
 )
 from backend.services import service_requests
-from backend.services.pagination import paginate
 
 blp = Blueprint(
     "service_requests",

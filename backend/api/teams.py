@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from backend.api.pagination import paginate
 from backend.auth import public, require_user
 from backend.schemas.common import page_of
 from backend.schemas.volunteer import TeamIn, TeamOut, TeamQuery
 from backend.services import teams
-from backend.services.pagination import paginate
 
 blp = Blueprint("teams", __name__, url_prefix="/api/v1/teams", description="志愿服务队")
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from backend.api.pagination import paginate
 from backend.auth import require_user
-from backend.permissions import require_any
+from backend.permissions import VOLUNTEER_REVIEW, require_any
 from backend.schemas.common import OptionalReasonIn, ReasonIn, page_of
 from backend.schemas.volunteer import VolunteerIn, VolunteerOut, VolunteerQuery
 from backend.services import volunteers
-from backend.services.pagination import paginate
 
 blp = Blueprint("volunteers", __name__, url_prefix="/api/v1/volunteers", description="平安志愿者")
 
@@ -28,7 +28,7 @@ def apply(data):
 def list_volunteers(args):
     """Volunteers in my review scope, with filters."""
     user = require_user()
-    require_any(user, volunteers.PERMISSION)
+    require_any(user, VOLUNTEER_REVIEW)
     page, size = args.pop("page"), args.pop("page_size")
     return paginate(volunteers.list_query(user, **args), page, size)
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from backend.services import ledger_alerts
+from backend.services import ledger_checks
 
 
 def nightly_ledger_check() -> dict:
     """Run every ledger check; on any problem, a ``ledger_alert`` notice to each city admin."""
-    from backend.cli import run_ledger_checks
-
-    problems = run_ledger_checks()
-    alerted = ledger_alerts.alert_city_admins(problems) if problems else 0
+    problems = ledger_checks.run_ledger_checks()
+    alerted = ledger_checks.alert_city_admins(problems) if problems else 0
     return {"problems": len(problems), "alerted": alerted}

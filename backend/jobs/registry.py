@@ -49,7 +49,7 @@ JOBS: list[Job] = [
         trigger_args={"minutes": 30},
         description="办结后超过期限未评价的服务请求自动关闭",
     ),
-    # 经费筹措 — funds (and, through LEDGER_CHECKS, every ledger)
+    # 经费筹措 — funds (and, through services/ledger_checks.LEDGER_CHECKS, every ledger)
     Job(
         id="funds.ledger_check",
         func="backend.jobs.funds:nightly_ledger_check",

@@ -9,7 +9,8 @@ from sqlalchemy import BigInteger, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.extensions import db
-from backend.models.types import UTCDateTime, utcnow
+from backend.models.types import UTCDateTime
+from backend.utils import utcnow
 
 # utf8mb4 so that emoji in nicknames survive on MySQL; ignored by SQLite.
 MYSQL_TABLE_OPTIONS = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_unicode_ci"}

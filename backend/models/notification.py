@@ -8,7 +8,8 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.models.base import BigIntPK, Model, table_args
-from backend.models.types import UTCDateTime, utcnow
+from backend.models.types import UTCDateTime
+from backend.utils import utcnow
 
 OUTBOX_STATUSES = ("pending", "sending", "sent", "skipped", "failed")
 

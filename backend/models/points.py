@@ -8,7 +8,8 @@ from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.models.base import BigIntPK, Model, table_args
-from backend.models.types import UTCDateTime, utcnow
+from backend.models.types import UTCDateTime
+from backend.utils import utcnow
 
 POINT_SOURCES = ("activity", "service_request", "award", "adjustment", "expiry", "reversal")
 SOURCE_NAMES = {

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
 from sqlalchemy.dialects import mysql
 from sqlalchemy.types import TypeDecorator
-
-# Periods (day, week, month, …) are cut and times are shown in China time (DESIGN.md §5).
-CHINA_TZ = ZoneInfo("Asia/Shanghai")
 
 
 class UTCDateTime(TypeDecorator):
@@ -35,8 +31,3 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
-
-
-def utcnow() -> datetime:
-    """Current time as an aware UTC datetime (freezegun-friendly)."""
-    return datetime.now(UTC)

@@ -1,4 +1,4 @@
-"""Award types, nominations, awards and certificates."""
+"""Award types, nominations and awards (certificates: ``schemas/certificate.py``)."""
 
 from __future__ import annotations
 
@@ -136,39 +136,3 @@ class AwardOut(Schema):
     certificate_number = fields.Function(_certificate_number)
     revoked_at = ChinaDateTime(allow_none=True)
     revoke_reason = fields.String()
-
-
-class CertificateOut(Schema):
-    number = fields.String()
-    kind = fields.String()
-    title = fields.String()
-    holder_name = fields.String(metadata={"description": "脱敏姓名或集体名称"})
-    holder_id_masked = fields.String(metadata={"description": "脱敏身份证号"})
-    content = fields.String()
-    facts = fields.Function(
-        lambda c: [{"label": k, "value": v} for k, v in (c.details or {}).get("facts", [])]
-    )
-    issuer = fields.String()
-    issued_at = ChinaDateTime()
-    status = fields.String()
-    status_name = fields.Function(lambda c: "有效" if c.status == "valid" else "已撤销")
-    valid = fields.Function(lambda c: c.status == "valid")
-    revoked_at = ChinaDateTime(allow_none=True)
-    revoke_reason = fields.String()
-    pdf_url = fields.Function(lambda c: f"/api/v1/certificates/{c.number}/pdf")
-    activities = fields.Function(
-        lambda c: (c.details or {}).get("activities", []),
-        metadata={"description": "志愿服务记录证明:最近的服务活动(名称、类别、日期、时长)"},
-    )
-
-
-class CertificateRequestIn(StrictSchema):
-    kind = fields.String(
-        required=True,
-        validate=validate.OneOf(("service_hours",)),
-        metadata={"description": "service_hours:志愿服务记录证明"},
-    )
-
-
-class CertificateIssueIn(CertificateRequestIn):
-    volunteer_id = fields.Integer(required=True, metadata={"description": "管辖范围内的志愿者"})

@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from backend.models.types import CHINA_TZ
+from backend.utils import CHINA_TZ, china_iso
 
 
 class StrictSchema(Schema):
@@ -23,7 +23,7 @@ class ChinaDateTime(fields.DateTime):
     def _serialize(self, value: datetime | None, attr: str | None, obj: Any, **kwargs):
         if value is None:
             return None
-        return value.astimezone(CHINA_TZ).isoformat(timespec="seconds")
+        return china_iso(value)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs) -> datetime:
         result = super()._deserialize(value, attr, data, **kwargs)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import secrets
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -19,15 +19,26 @@ from sqlalchemy.orm import joinedload, lazyload, load_only
 from backend.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from backend.extensions import db
 from backend.models import Activity, Enrollment, Region, Team, User
-from backend.models.types import CHINA_TZ, utcnow
-from backend.permissions import get_scoped, require, require_any, scope_paths, scoped
+from backend.permissions import (
+    ACTIVITY_MANAGE,
+    ACTIVITY_MODERATE,
+    get_scoped,
+    require,
+    require_any,
+    scope_paths,
+    scoped,
+)
 from backend.services import audit, content, notifications
 from backend.services.regions import get_region
+from backend.utils import (
+    METERS_PER_DEGREE,
+    china_day_start,
+    china_iso,
+    china_text,
+    haversine_m,
+    utcnow,
+)
 
-PERMISSION = "activity.manage"
-MODERATE = "activity.moderate"
-EARTH_RADIUS_M = 6_371_000.0
-METERS_PER_DEGREE = 111_320.0
 MAX_DURATION = timedelta(days=7)
 
 # Fields an organiser may set; everything else (status, counts, secrets) is the server's.
@@ -68,23 +79,6 @@ class CapacityBelowEnrolled(Conflict):
     code, message = "capacity_below_enrolled", "名额不能少于已报名人数"
 
 
-def china_iso(value: datetime | None) -> str:
-    """ISO 8601 in China time (the form notices and exports show)."""
-    return value.astimezone(CHINA_TZ).isoformat(timespec="seconds") if value else ""
-
-
-def china_text(value: datetime | None) -> str:
-    return value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance in metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-
-
 def phase_of(activity: Activity, now: datetime | None = None) -> str:
     """draft | enrolling | upcoming | ongoing | ended | completed | cancelled."""
     if activity.status != "published":
@@ -106,7 +100,7 @@ def _check_region(actor: User, region_id: int) -> Region:
     region = get_region(region_id)
     if region.level not in ("village", "township"):
         raise ValidationFailed(errors={"region_id": ["活动应属于村(社区)或乡镇(街道)"]})
-    require(actor, PERMISSION, region)
+    require(actor, ACTIVITY_MANAGE, region)
     return region
 
 
@@ -166,8 +160,8 @@ def create(actor: User, data: dict) -> Activity:
 
 def get_managed(actor: User, activity_id: int, *, lock: bool = False) -> Activity:
     """An activity in the actor's organiser scope: 403 for non-organisers, 404 outside scope."""
-    require_any(actor, PERMISSION)
-    activity = get_scoped(Activity, activity_id, actor, PERMISSION, Activity.region_id)
+    require_any(actor, ACTIVITY_MANAGE)
+    activity = get_scoped(Activity, activity_id, actor, ACTIVITY_MANAGE, Activity.region_id)
     if lock:
         # The activity row is the lock every seat change takes first (FOR UPDATE on MySQL).
         db.session.refresh(activity, with_for_update=True)
@@ -241,8 +235,7 @@ def _notify_change(activity: Activity) -> None:
             user_id,
             dedupe_key=f"activity_changed:{activity.id}:{user_id}:{stamp}",
             title=f"活动时间或地点有变:{activity.title}",
-            body=f"新的时间:{china_iso(activity.start_at)[:16].replace('T', ' ')},"
-            f"地点:{activity.place_name}",
+            body=f"新的时间:{china_text(activity.start_at)},地点:{activity.place_name}",
             fields={
                 "activity": activity.title,
                 "start_at": china_iso(activity.start_at),
@@ -278,8 +271,8 @@ def publish(actor: User, activity_id: int) -> Activity:
 
 def release_content(actor: User, activity_id: int, reason: str) -> Activity:
     """A moderator (township admin and above) releases text held by content security."""
-    require_any(actor, MODERATE)
-    activity = get_scoped(Activity, activity_id, actor, MODERATE, Activity.region_id)
+    require_any(actor, ACTIVITY_MODERATE)
+    activity = get_scoped(Activity, activity_id, actor, ACTIVITY_MODERATE, Activity.region_id)
     if activity.content_status == "pass":
         raise InvalidTransition("该活动内容无需审核")
     if activity.organiser_id == actor.id:
@@ -365,10 +358,6 @@ def complete(actor: User, activity_id: int) -> Activity:
 # -- listing --------------------------------------------------------------------------------
 
 
-def _china_day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=CHINA_TZ)
-
-
 def _near_clause(lat: float, lng: float, radius_m: float):
     """Equirectangular distance² ≤ radius² in plain arithmetic (works on SQLite and MySQL);
     exact at county scale, and the haversine distance is shown on each item."""
@@ -429,8 +418,8 @@ def list_query(viewer: User | None, args: dict[str, Any]):
     now = utcnow()
     query = select(Activity).options(*list_loads())
     if args.get("manage"):
-        require_any(viewer, PERMISSION)
-        query = scoped(query, viewer, PERMISSION, Activity.region_id)
+        require_any(viewer, ACTIVITY_MANAGE)
+        query = scoped(query, viewer, ACTIVITY_MANAGE, Activity.region_id)
         if args.get("status"):
             query = query.where(Activity.status == args["status"])
     else:
@@ -446,10 +435,10 @@ def list_query(viewer: User | None, args: dict[str, Any]):
     if args.get("category"):
         query = query.where(Activity.category == args["category"])
     if args.get("date_from"):
-        query = query.where(Activity.start_at >= _china_day_start(args["date_from"]))
+        query = query.where(Activity.start_at >= china_day_start(args["date_from"]))
     if args.get("date_to"):
         query = query.where(
-            Activity.start_at < _china_day_start(args["date_to"] + timedelta(days=1))
+            Activity.start_at < china_day_start(args["date_to"] + timedelta(days=1))
         )
     if args.get("q"):
         query = query.where(Activity.title.contains(args["q"]))
@@ -506,7 +495,7 @@ def annotate(items: list[Activity], args: dict[str, Any]) -> list[Activity]:
 
 def can_manage(viewer: User | None, activity: Activity) -> bool:
     return viewer is not None and any(
-        activity.region.path.startswith(p) for p in scope_paths(viewer, PERMISSION)
+        activity.region.path.startswith(p) for p in scope_paths(viewer, ACTIVITY_MANAGE)
     )
 
 

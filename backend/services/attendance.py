@@ -28,10 +28,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from backend.errors import APIError, BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
 from backend.extensions import db, wechat
 from backend.models import Activity, Attendance, Enrollment, User
-from backend.models.types import utcnow
-from backend.permissions import HANDLER_ROLES, roles_of
+from backend.permissions import ACTIVITY_MANAGE, HANDLER_ROLES, roles_of
 from backend.services import audit, hours, notifications, points
-from backend.services.activities import china_iso, get_managed, haversine_m
+from backend.services.activities import get_managed
+from backend.utils import china_text, haversine_m, utcnow
 
 PURPOSES = {"checkin": "i", "checkout": "o"}
 PURPOSE_NAMES = {"checkin": "签到", "checkout": "签退"}
@@ -191,7 +191,7 @@ def checkin_opens_at(activity: Activity) -> datetime:
 def _check_window(activity: Activity, now: datetime) -> None:
     if now < checkin_opens_at(activity):
         opens = checkin_opens_at(activity)
-        raise NotOpenYet(f"尚未到签到时间,{china_iso(opens)[11:16]} 开始签到")
+        raise NotOpenYet(f"尚未到签到时间,{china_text(opens)[11:]} 开始签到")
     if now >= activity.end_at or activity.status == "completed":
         raise CheckinClosed()
 
@@ -494,12 +494,12 @@ def manual_check_out(
 def get_attendance_managed(actor: User, attendance_id: int) -> Attendance:
     from backend.permissions import get_scoped, require_any
 
-    require_any(actor, "activity.manage")
+    require_any(actor, ACTIVITY_MANAGE)
     # Scope through the activity's region: an attendance elsewhere is a 404.
     attendance = db.session.get(Attendance, attendance_id)
     if attendance is None:
         raise NotFound("签到记录不存在", code="attendance_not_found")
-    get_scoped(Activity, attendance.activity_id, actor, "activity.manage", Activity.region_id)
+    get_scoped(Activity, attendance.activity_id, actor, ACTIVITY_MANAGE, Activity.region_id)
     return attendance
 
 

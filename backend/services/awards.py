@@ -36,8 +36,9 @@ from backend.models import (
 )
 from backend.models.award import TARGET_NAMES, TIER_NAMES
 from backend.models.region import LEVELS
-from backend.models.types import CHINA_TZ, utcnow
 from backend.permissions import (
+    AWARD_NOMINATE,
+    AWARD_TYPE_MANAGE,
     covers,
     get_scoped,
     region_filter,
@@ -49,9 +50,8 @@ from backend.privacy import decrypt, mask_id_number
 from backend.services import audit, certificates, content, notifications, points
 from backend.services.periods import period_bounds
 from backend.services.regions import get_region
+from backend.utils import china_date, utcnow
 
-NOMINATE = "award.nominate"
-MANAGE_TYPES = "award_type.manage"
 # Who decides a nomination of each tier: the next tier up.
 APPROVER_ROLE = {"village": "township_admin", "township": "city_admin", "city": "city_admin"}
 APPROVER_NAMES = {"township_admin": "乡镇(街道)管理员", "city_admin": "市级管理员"}
@@ -80,7 +80,7 @@ class WrongTier(Forbidden):
 
 def create_award_type(actor: User, data: dict) -> AwardType:
     """A city admin defines an award: tier, target kind, points."""
-    require_any(actor, MANAGE_TYPES)
+    require_any(actor, AWARD_TYPE_MANAGE)
     _validate_type_points(data["target_kind"], data.get("points", 0))
     if content.check_text(actor, data["name"], data.get("description")) != "pass":
         raise ContentUnderReview(errors={"name": ["内容需人工审核"]})
@@ -110,7 +110,7 @@ def create_award_type(actor: User, data: dict) -> AwardType:
 
 def update_award_type(actor: User, award_type_id: int, data: dict) -> AwardType:
     """Change points, description or whether the type takes new nominations."""
-    require_any(actor, MANAGE_TYPES)
+    require_any(actor, AWARD_TYPE_MANAGE)
     award_type = get_award_type(award_type_id)
     if "points" in data:
         _validate_type_points(award_type.target_kind, data["points"])
@@ -165,7 +165,7 @@ def _resolve_target(actor: User, kind: str, target_id: int) -> tuple[str, Region
             scoped(
                 select(Volunteer).where(Volunteer.id == target_id),
                 actor,
-                NOMINATE,
+                AWARD_NOMINATE,
                 Volunteer.region_id,
             )
         )
@@ -178,13 +178,13 @@ def _resolve_target(actor: User, kind: str, target_id: int) -> tuple[str, Region
         return volunteer.display_name, volunteer.region, volunteer.user_id
     if kind == "team":
         team = db.session.scalar(
-            scoped(select(Team).where(Team.id == target_id), actor, NOMINATE, Team.region_id)
+            scoped(select(Team).where(Team.id == target_id), actor, AWARD_NOMINATE, Team.region_id)
         )
         if team is None:
             raise NotFound("未找到该服务队", code="team_not_found")
         return team.name, team.region, None
     village = db.session.scalar(
-        scoped(select(Region).where(Region.id == target_id), actor, NOMINATE, Region.id)
+        scoped(select(Region).where(Region.id == target_id), actor, AWARD_NOMINATE, Region.id)
     )
     if village is None or village.level != "village":
         raise NotFound("未找到该村(社区)", code="region_not_found")
@@ -207,7 +207,7 @@ def _region_at_tier(region: Region, tier: str) -> Region:
 
 def nominate(actor: User, data: dict) -> Nomination:
     """Recommend a volunteer, team or village in the actor's scope for an active award type."""
-    require_any(actor, NOMINATE)
+    require_any(actor, AWARD_NOMINATE)
     award_type = get_award_type(data["award_type_id"])
     if not award_type.active:
         raise ValidationFailed(errors={"award_type_id": ["该表彰类型已停用"]})
@@ -257,8 +257,8 @@ def nominations_query(
     actionable: bool = False,
 ):
     """Nominations in the viewer's scope; ``actionable`` keeps those the viewer may decide."""
-    require_any(viewer, NOMINATE)
-    query = scoped(select(Nomination), viewer, NOMINATE, Nomination.region_id)
+    require_any(viewer, AWARD_NOMINATE)
+    query = scoped(select(Nomination), viewer, AWARD_NOMINATE, Nomination.region_id)
     if status:
         query = query.where(Nomination.status == status)
     if tier:
@@ -290,8 +290,8 @@ def nominations_query(
 
 def get_nomination(viewer: User, nomination_id: int) -> Nomination:
     """403 for callers who nominate nowhere; 404 outside the caller's scope."""
-    require_any(viewer, NOMINATE)
-    return get_scoped(Nomination, nomination_id, viewer, NOMINATE, Nomination.region_id)
+    require_any(viewer, AWARD_NOMINATE)
+    return get_scoped(Nomination, nomination_id, viewer, AWARD_NOMINATE, Nomination.region_id)
 
 
 def _target_user_id(kind: str, target_id: int) -> int | None:
@@ -416,7 +416,7 @@ def reject(viewer: User, nomination_id: int, reason: str) -> Nomination:
         fields={
             "award": nomination.award_type.name,
             "result": "未通过",
-            "date": now.astimezone(CHINA_TZ).date().isoformat(),
+            "date": china_date(now).isoformat(),
         },
         page="subpackages/admin/pages/nominations/list/index",
     )
@@ -477,7 +477,7 @@ def _issue_certificate(award: Award, award_region: Region) -> None:
         volunteer = db.session.get(Volunteer, award.target_id)
         if volunteer is not None:
             holder_id = mask_id_number(decrypt(volunteer.id_number_enc)) or ""
-    when = award.period_label or f"{award.awarded_at.astimezone(CHINA_TZ).year}年度"
+    when = award.period_label or f"{china_date(award.awarded_at).year}年度"
     text = (
         f"在{when}平安大联盟工作中表现突出,经{certificates.issuer_name(award_region)}审核,"
         f"被评为“{award.title}”({TIER_NAMES[award.tier]}表彰)。特发此证,以资鼓励。"
@@ -506,7 +506,7 @@ def _issue_certificate(award: Award, award_region: Region) -> None:
 
 
 def _notify(award: Award, nomination: Nomination, result: str, when: datetime) -> None:
-    date_text = when.astimezone(CHINA_TZ).date().isoformat()
+    date_text = china_date(when).isoformat()
     fields = {"award": award.title, "result": result, "date": date_text}
     event = "revoked" if result == "已撤销" else "approved"
     if award.user_id is not None:
@@ -563,8 +563,8 @@ def honour_roll_query(
 
 def revoke(viewer: User, award_id: int, reason: str) -> Award:
     """Withdraw an award: points reversed, certificate marked revoked, the holder told."""
-    require_any(viewer, NOMINATE)
-    award = get_scoped(Award, award_id, viewer, NOMINATE, Award.region_id)
+    require_any(viewer, AWARD_NOMINATE)
+    award = get_scoped(Award, award_id, viewer, AWARD_NOMINATE, Award.region_id)
     _require_decider(viewer, award.tier, award.award_region, people={award.user_id})
     if award.status != "active":
         raise InvalidTransition("该表彰已撤销")

@@ -31,19 +31,12 @@ from backend.errors import Conflict, ContentUnderReview, NotFound, ValidationFai
 from backend.extensions import db
 from backend.models import Bulletin, Region, RoleGrant, TalkOutcome, User
 from backend.models.bulletin import BULLETIN_KIND_NAMES, BULLETIN_PERIODS
-from backend.models.types import CHINA_TZ, utcnow
-from backend.permissions import covers, region_filter, require_any, scoped
+from backend.permissions import BULLETIN_TALK, covers, region_filter, require_any, scoped
 from backend.services import audit, content, notifications
 from backend.services.leaderboards import top_rows
-from backend.services.periods import (
-    china_midnight_utc,
-    china_today,
-    period_key,
-    period_label,
-)
+from backend.services.periods import period_key, period_label
 from backend.services.regions import get_region
-
-TALK_PERMISSION = "bulletin.talk"
+from backend.utils import china_iso, china_midnight_utc, china_today, utcnow
 
 
 class TalkSubjectNotListed(ValidationFailed):
@@ -85,7 +78,7 @@ def publish(
             db.session.flush()
     except IntegrityError:
         return None  # a concurrent run published it
-    published = now.astimezone(CHINA_TZ).isoformat(timespec="seconds")
+    published = china_iso(now)
     for user_id in sorted(set(announce_to)):
         notifications.enqueue(
             "bulletin_published",
@@ -241,7 +234,7 @@ def _listed_subject(bulletin: Bulletin, subject_type: str, subject_id: int) -> d
 
 def record_talk(actor: User, bulletin_id: int, data: dict) -> TalkOutcome:
     """Record (or correct) the outcome of a talk with a village or grid worker on the list."""
-    paths = require_any(actor, TALK_PERMISSION)
+    paths = require_any(actor, BULLETIN_TALK)
     bulletin = get(bulletin_id)
     if bulletin.kind != "quarterly_talks":
         raise ValidationFailed("只有季度约谈名单可以记录约谈结果", code="not_a_talk_list")
@@ -298,12 +291,12 @@ def record_talk(actor: User, bulletin_id: int, data: dict) -> TalkOutcome:
 
 def talks_query(actor: User, bulletin_id: int):
     """Recorded talk outcomes of a bulletin inside the actor's scope."""
-    require_any(actor, TALK_PERMISSION)
+    require_any(actor, BULLETIN_TALK)
     get(bulletin_id)
     return scoped(
         select(TalkOutcome).where(TalkOutcome.bulletin_id == bulletin_id),
         actor,
-        TALK_PERMISSION,
+        BULLETIN_TALK,
         TalkOutcome.region_id,
     ).order_by(TalkOutcome.id)
 
@@ -405,13 +398,9 @@ def publish_weekly_dispatch(day: date | None = None) -> dict:
                     "status_name": STATUS_NAMES.get(row.status, row.status),
                     "tier": row.tier,
                     "tier_name": TIER_NAMES.get(row.tier, row.tier),
-                    "created_at": row.created_at.astimezone(CHINA_TZ).isoformat(timespec="seconds"),
+                    "created_at": china_iso(row.created_at),
                     "age_hours": round((now - row.created_at).total_seconds() / 3600, 1),
-                    "deadline": (
-                        deadline.astimezone(CHINA_TZ).isoformat(timespec="seconds")
-                        if deadline
-                        else None
-                    ),
+                    "deadline": (china_iso(deadline) if deadline else None),
                     "overdue": overdue,
                 }
             )

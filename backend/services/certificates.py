@@ -14,7 +14,6 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -23,8 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from backend.errors import Conflict, NotFound
 from backend.extensions import db
 from backend.models import Activity, Attendance, Certificate, Region, User, Volunteer
-from backend.models.types import CHINA_TZ, utcnow
+from backend.permissions import CERTIFICATE_ISSUE
 from backend.privacy import decrypt, mask_id_number
+from backend.utils import china_date, chinese_date, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,6 @@ KINDS = {
     "service_hours": CertificateKind(title="志愿服务记录证明", prefix="FW"),
 }
 STATUS_NAMES = {"valid": "有效", "revoked": "已撤销"}
-ISSUE_PERMISSION = "certificate.issue"
 
 
 class CertificateNotFound(NotFound):
@@ -97,8 +96,7 @@ def issue(
         return found
     # The id makes it unique; the random tail makes numbers impractical to enumerate.
     certificate.number = (
-        f"{spec.prefix}{now.astimezone(CHINA_TZ).year}{certificate.id:07d}"
-        f"{secrets.token_hex(2).upper()}"
+        f"{spec.prefix}{china_date(now).year}{certificate.id:07d}{secrets.token_hex(2).upper()}"
     )
     db.session.flush()
     return certificate
@@ -164,7 +162,7 @@ def issue_service_hours(volunteer: Volunteer) -> tuple[Certificate, bool]:
     township = village.parent if village.level == "village" and village.parent else village
     text = (
         f"兹证明{volunteer.display_name}(志愿者编号{volunteer.number or '—'})"
-        f"自{_china_date(first)}至{_china_date(last)},在{village.name}等地参加平安大联盟"
+        f"自{chinese_date(first)}至{chinese_date(last)},在{village.name}等地参加平安大联盟"
         f"{content_names}等志愿服务活动{len(served)}次,累计志愿服务时长{_hours_text(minutes)}"
         "小时。特此证明。"
     )
@@ -194,7 +192,7 @@ def issue_service_hours(volunteer: Volunteer) -> tuple[Certificate, bool]:
                 {
                     "title": row.title,
                     "category_name": CATEGORIES.get(row.category, row.category),
-                    "date": row.start_at.astimezone(CHINA_TZ).date().isoformat(),
+                    "date": china_date(row.start_at).isoformat(),
                     "hours": round(row.served_minutes / 60, 1),
                 }
                 for row in reversed(served[-SERVICE_ACTIVITIES_LISTED:])
@@ -217,8 +215,8 @@ def issue_service_hours_for(actor: User, volunteer_id: int) -> tuple[Certificate
     from backend.permissions import get_scoped, require_any
     from backend.services import audit
 
-    require_any(actor, ISSUE_PERMISSION)  # no admin role anywhere: 403, not 404
-    volunteer = get_scoped(Volunteer, volunteer_id, actor, ISSUE_PERMISSION, Volunteer.region_id)
+    require_any(actor, CERTIFICATE_ISSUE)  # no admin role anywhere: 403, not 404
+    volunteer = get_scoped(Volunteer, volunteer_id, actor, CERTIFICATE_ISSUE, Volunteer.region_id)
     certificate, created = issue_service_hours(volunteer)
     if created:
         audit.record(
@@ -309,11 +307,6 @@ def cjk_font() -> str:
     return _font_name
 
 
-def _china_date(moment: datetime) -> str:
-    local = moment.astimezone(CHINA_TZ)
-    return f"{local.year}年{local.month}月{local.day}日"
-
-
 def render_pdf(certificate: Certificate) -> bytes:
     """An A4 landscape certificate with the number, masked identity, content, issuer and date."""
     from reportlab.lib import colors
@@ -380,7 +373,7 @@ def render_pdf(certificate: Certificate) -> bytes:
     pdf.setFont(font, 16)
     right = width - 40 * mm
     pdf.drawRightString(right, 46 * mm, certificate.issuer)
-    pdf.drawRightString(right, 37 * mm, _china_date(certificate.issued_at))
+    pdf.drawRightString(right, 37 * mm, chinese_date(certificate.issued_at))
     pdf.setStrokeColor(red)
     pdf.setLineWidth(2.5)
     seal_x, seal_y = right - 22 * mm, 45 * mm
@@ -407,7 +400,7 @@ def render_pdf(certificate: Certificate) -> bytes:
         pdf.drawString(
             35 * mm,
             height - 28 * mm,
-            f"本证书已于{_china_date(certificate.revoked_at or utcnow())}撤销",
+            f"本证书已于{chinese_date(certificate.revoked_at or utcnow())}撤销",
         )
 
     pdf.showPage()

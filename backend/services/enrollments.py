@@ -16,11 +16,11 @@ from backend.errors import Conflict, Forbidden, NotFound
 from backend.extensions import db
 from backend.models import Activity, Enrollment, User, Volunteer
 from backend.models.activity import ENROLLMENT_STATUS_NAMES
-from backend.models.types import utcnow
 from backend.permissions import HANDLER_ROLES, roles_of
 from backend.services import audit, notifications
-from backend.services.activities import china_iso, get_managed, lean_activity_loads
+from backend.services.activities import get_managed, lean_activity_loads
 from backend.services.volunteers import volunteer_of
+from backend.utils import china_iso, utcnow
 
 ACTIVE = ("enrolled", "waitlisted")
 

@@ -17,11 +17,19 @@ from backend.errors import Forbidden, InvalidTransition, NotFound
 from backend.extensions import db
 from backend.models import Fund, FundEntry, Region, RoleGrant, User
 from backend.models.fund import EXPENSE_STATUS_NAMES, Expense
-from backend.models.types import utcnow
-from backend.permissions import ADMIN_ROLES, covers, get_scoped, require_any, scope_paths_for_roles
+from backend.permissions import (
+    ADMIN_ROLES,
+    FUND_APPROVE,
+    FUND_MANAGE,
+    covers,
+    get_scoped,
+    require_any,
+    scope_paths_for_roles,
+)
 from backend.permissions import scoped as scoped_query
 from backend.services import audit, funds, notifications
-from backend.services.funds import PERM_APPROVE, PERM_MANAGE, yuan
+from backend.services.funds import yuan
+from backend.utils import utcnow
 
 APPROVALS_PAGE = "subpackages/admin/pages/funds/approvals/index"
 
@@ -117,14 +125,14 @@ def list_query(
     actionable: bool = False,
 ) -> Select:
     """Expenses in the caller's scope, newest first; ``actionable``: the caller's approval queue."""
-    require_any(user, PERM_MANAGE)
+    require_any(user, FUND_MANAGE)
     query = scoped_query(
         select(Expense).options(
             joinedload(Expense.submitted_by).noload(User.grants),
             joinedload(Expense.decided_by).noload(User.grants),
         ),
         user,
-        PERM_MANAGE,
+        FUND_MANAGE,
         Expense.region_id,
     )
     if status:
@@ -143,7 +151,7 @@ def list_query(
     if actionable:
         # Pending ones I may decide (not mine; big ones only where I am a city admin), and
         # approved ones waiting to be paid.
-        query = scoped_query(query, user, PERM_APPROVE, Expense.region_id)
+        query = scoped_query(query, user, FUND_APPROVE, Expense.region_id)
         city_paths = scope_paths_for_roles(user, ("city_admin",))
         from backend.permissions import region_filter
 
@@ -159,7 +167,7 @@ def list_query(
     return query.order_by(Expense.id.desc())
 
 
-def get(user: User, expense_id: int, permission: str = PERM_MANAGE) -> Expense:
+def get(user: User, expense_id: int, permission: str = FUND_MANAGE) -> Expense:
     """403 for callers who manage no fund; 404 for an expense outside their scope."""
     require_any(user, permission)
     try:
@@ -226,7 +234,7 @@ def submit_draft(user: User, expense_id: int) -> Expense:
 
 
 def _decide(user: User, expense_id: int, action: str, note: str) -> Expense:
-    expense = get(user, expense_id, PERM_APPROVE)
+    expense = get(user, expense_id, FUND_APPROVE)
     if expense.submitted_by_id == user.id:
         raise SelfApproval()
     if action == "approve" and needs_city(expense) and not is_city_admin_over(user, expense):
@@ -259,7 +267,7 @@ def reject(user: User, expense_id: int, reason: str) -> Expense:
 
 def pay(user: User, expense_id: int, reference: str = "", note: str = "") -> Expense:
     """Mark an approved expense paid: the one step that appends a ledger entry."""
-    expense = get(user, expense_id, PERM_APPROVE)
+    expense = get(user, expense_id, FUND_APPROVE)
     # Fund row first: the status UPDATE below re-inserts the (fund_id, status) index entry,
     # whose foreign-key check takes a shared lock on the fund; two payers holding that shared
     # lock and both upgrading for the totals would deadlock on MySQL.

@@ -22,8 +22,9 @@ from backend.errors import Conflict, ContentUnderReview, NotFound, ValidationFai
 from backend.extensions import db
 from backend.models import Fund, FundEntry, Region, User
 from backend.models.fund import EXPENSE_CATEGORY_NAMES, Expense
-from backend.models.types import CHINA_TZ
 from backend.permissions import (
+    FUND_MANAGE,
+    FUND_OPEN,
     can,
     get_scoped,
     require,
@@ -33,10 +34,7 @@ from backend.permissions import (
 from backend.privacy import encrypt, mask_name
 from backend.services import audit, content
 from backend.services.regions import get_region
-
-PERM_OPEN = "fund.open"
-PERM_MANAGE = "fund.manage"
-PERM_APPROVE = "fund.approve"
+from backend.utils import CHINA_TZ, china_today
 
 # One entry is at most 10^10 fen (1 亿元): anything larger is a typing error, not a gift.
 MAX_FEN = 10**10
@@ -98,7 +96,7 @@ def get_fund(fund_id: int) -> Fund:
     return fund
 
 
-def get_managed_fund(user: User, fund_id: int, permission: str = PERM_MANAGE) -> Fund:
+def get_managed_fund(user: User, fund_id: int, permission: str = FUND_MANAGE) -> Fund:
     """403 for callers who manage no fund anywhere; 404 for a fund outside their scope."""
     require_any(user, permission)
     try:
@@ -109,7 +107,7 @@ def get_managed_fund(user: User, fund_id: int, permission: str = PERM_MANAGE) ->
 
 def manages(user: User | None, fund: Fund) -> bool:
     """Whether ``user`` administers ``fund`` (sees donor names, receipts, attachments)."""
-    return can(user, PERM_MANAGE, fund.region)
+    return can(user, FUND_MANAGE, fund.region)
 
 
 def list_query(region_id: int | None = None, status: str | None = None, q: str | None = None):
@@ -129,11 +127,11 @@ def list_query(region_id: int | None = None, status: str | None = None, q: str |
 
 def open_fund(user: User, data: dict) -> Fund:
     """Open the alliance fund of a region (township admin or above, over that region)."""
-    require_any(user, PERM_OPEN)
+    require_any(user, FUND_OPEN)
     region = get_region(data["region_id"])
     if region.level == "grid":
         raise ValidationFailed(errors={"region_id": ["基金须设立在村(社区)、乡镇(街道)或市级"]})
-    require(user, PERM_OPEN, region)
+    require(user, FUND_OPEN, region)
     require_checked(user, {"name": data["name"], "purpose": data.get("purpose")})
     fund = Fund(
         region_id=region.id,
@@ -167,7 +165,7 @@ FUND_EDITABLE = ("name", "purpose", "target_fen")
 
 def update_fund(user: User, fund_id: int, data: dict) -> Fund:
     """Edit a fund's name, purpose or target (never its totals)."""
-    fund = get_managed_fund(user, fund_id, PERM_OPEN)
+    fund = get_managed_fund(user, fund_id, FUND_OPEN)
     if not data:
         raise ValidationFailed(errors={"_schema": ["没有需要修改的内容"]})
     texts = {k: data[k] for k in ("name", "purpose") if k in data}
@@ -185,7 +183,7 @@ def update_fund(user: User, fund_id: int, data: dict) -> Fund:
 
 def set_status(user: User, fund_id: int, status: str, reason: str) -> Fund:
     """Close a fund to new donations and expenses, or reopen it."""
-    fund = get_managed_fund(user, fund_id, PERM_OPEN)
+    fund = get_managed_fund(user, fund_id, FUND_OPEN)
     wanted_from = "open" if status == "closed" else "closed"
     result = db.session.execute(
         update(Fund)
@@ -286,7 +284,7 @@ def record_donation(user: User, fund_id: int, data: dict) -> FundEntry:
         errors["item_description"] = ["实物捐赠请填写物品名称和数量"]
     if not in_kind and not data.get("channel"):
         errors["channel"] = ["请选择捐赠渠道"]
-    today = datetime.now(CHINA_TZ).date()
+    today = china_today()
     donated_on = data.get("donated_on") or today
     if donated_on > today:
         errors["donated_on"] = ["捐赠日期不能晚于今天"]
@@ -346,11 +344,11 @@ def get_entry(entry_id: int) -> FundEntry:
 
 def reverse_entry(user: User, entry_id: int, reason: str) -> FundEntry:
     """Append the reversing entry of a donation or a paid expense (once; never of a reversal)."""
-    require_any(user, PERM_MANAGE)
+    require_any(user, FUND_MANAGE)
     query = scoped(
         select(FundEntry).join(Fund, FundEntry.fund_id == Fund.id).where(FundEntry.id == entry_id),
         user,
-        PERM_MANAGE,
+        FUND_MANAGE,
         Fund.region_id,
     )
     original = db.session.scalars(query).first()
@@ -490,7 +488,7 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
 
 
 def current_month() -> str:
-    return datetime.now(CHINA_TZ).strftime("%Y-%m")
+    return china_today().strftime("%Y-%m")
 
 
 def _bucket_sums(fund_id: int, *conditions) -> dict[str, int]:

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 
 from backend.extensions import db
 from backend.models import IdempotencyRecord, OutboxMessage
-from backend.models.types import utcnow
+from backend.utils import utcnow
 
 BATCH = 1000
 DONE_STATUSES = ("sent", "skipped")

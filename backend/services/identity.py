@@ -9,10 +9,10 @@ from backend.auth import issue_token
 from backend.errors import ContentUnderReview, Forbidden, ValidationFailed
 from backend.extensions import db, wechat
 from backend.models import Consent, RoleGrant, User, Volunteer
-from backend.models.types import utcnow
 from backend.privacy import blind_index, encrypt
 from backend.services import audit, content
 from backend.services.regions import get_region
+from backend.utils import utcnow
 
 DELETED_NICKNAME = "已注销用户"
 

@@ -17,15 +17,10 @@ from sqlalchemy.sql import Select
 from backend.errors import ValidationFailed
 from backend.extensions import db
 from backend.models import PointsTotal, Region, User, Volunteer
-from backend.services.periods import (
-    PERIOD_NAMES,
-    china_today,
-    period_bounds,
-    period_key,
-    period_label,
-)
+from backend.services.periods import PERIOD_NAMES, period_bounds, period_key, period_label
 from backend.services.points import TOTAL_LEVELS
 from backend.services.regions import get_region
+from backend.utils import china_today
 
 ORDER = (PointsTotal.points.desc(), PointsTotal.reached_at.asc(), PointsTotal.user_id.asc())
 

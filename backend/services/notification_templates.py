@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import current_app
 
-from backend.models.types import CHINA_TZ
+from backend.utils import CHINA_TZ, china_text
 
 ELLIPSIS = "…"
 ZWJ = "\u200d"
@@ -139,7 +139,7 @@ def _as_datetime(value: Any) -> datetime:
 
 def fit_time(value: Any) -> str:
     """``time``: ``YYYY-MM-DD HH:MM`` in China time."""
-    return _as_datetime(value).strftime("%Y-%m-%d %H:%M")
+    return china_text(_as_datetime(value))
 
 
 def fit_date(value: Any) -> str:

@@ -21,12 +21,12 @@ from sqlalchemy.sql import Select
 from backend.errors import NotFound, ValidationFailed
 from backend.extensions import db
 from backend.models import Notification, OutboxMessage, Subscription, User
-from backend.models.types import utcnow
 from backend.services.notification_templates import (
     FieldError,
     kind_of_template_id,
     template_for,
 )
+from backend.utils import utcnow
 
 log = logging.getLogger(__name__)
 

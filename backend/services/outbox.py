@@ -30,15 +30,14 @@ from sqlalchemy.sql import Select
 from backend.errors import InvalidTransition, NotFound
 from backend.extensions import db, wechat
 from backend.models import OutboxMessage, User
-from backend.models.types import utcnow
-from backend.permissions import require_any
+from backend.permissions import OUTBOX_MANAGE, require_any
 from backend.services import audit
 from backend.services.notifications import reset_subscription
+from backend.utils import utcnow
 from backend.wechat.gateway import TOKEN_ERRCODES, SendOutcome
 
 log = logging.getLogger(__name__)
 
-PERMISSION = "outbox.manage"
 NO_SUBSCRIPTION_ERRCODE = 43101
 STATUS_NAMES = {
     "pending": "待发送",
@@ -256,7 +255,7 @@ def list_query(
     user_id: int | None = None,
 ) -> Select:
     """Outbox rows, newest first (city admins only: the outbox is county-wide)."""
-    require_any(viewer, PERMISSION)
+    require_any(viewer, OUTBOX_MANAGE)
     query = select(OutboxMessage)
     if status:
         query = query.where(OutboxMessage.status == status)
@@ -269,7 +268,7 @@ def list_query(
 
 def stats(viewer: User) -> dict[str, int]:
     """How many rows are in each state."""
-    require_any(viewer, PERMISSION)
+    require_any(viewer, OUTBOX_MANAGE)
     counts = dict(
         db.session.execute(
             select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(
@@ -282,7 +281,7 @@ def stats(viewer: User) -> dict[str, int]:
 
 def resend(viewer: User, outbox_id: int, reason: str = "") -> OutboxMessage:
     """Put a failed row back in the queue, due now, with a fresh count of attempts."""
-    require_any(viewer, PERMISSION)
+    require_any(viewer, OUTBOX_MANAGE)
     row = db.session.get(OutboxMessage, outbox_id)
     if row is None:
         raise NotFound("消息不存在")

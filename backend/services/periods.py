@@ -6,9 +6,9 @@ Every period has a stable string key (``2026-03-08``, ``2026-W10``, ``2026-03``,
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from backend.models.types import CHINA_TZ
+from backend.utils import china_date, china_midnight_utc, chinese_date
 
 PERIODS = ("day", "week", "month", "quarter", "year", "all")
 PERIOD_NAMES = {
@@ -20,17 +20,6 @@ PERIOD_NAMES = {
     "all": "总榜",
 }
 ALL_KEY = "all"
-
-
-def china_date(moment: datetime) -> date:
-    """The calendar date in China of an aware datetime."""
-    return moment.astimezone(CHINA_TZ).date()
-
-
-def china_today() -> date:
-    from backend.models.types import utcnow
-
-    return china_date(utcnow())
 
 
 def period_key(period: str, day: date) -> str:
@@ -88,11 +77,6 @@ def period_end(period: str, day: date) -> date | None:
     return date(month_index // 12, month_index % 12 + 1, 1)
 
 
-def china_midnight_utc(day: date) -> datetime:
-    """00:00 China time of ``day`` as an aware UTC datetime."""
-    return datetime.combine(day, time(0), tzinfo=CHINA_TZ).astimezone(UTC)
-
-
 def period_bounds(period: str, day: date) -> tuple[datetime | None, datetime | None]:
     """[start, end) of the period containing ``day`` in UTC; ``(None, None)`` for all time."""
     start, end = period_start(period, day), period_end(period, day)
@@ -104,7 +88,7 @@ def period_bounds(period: str, day: date) -> tuple[datetime | None, datetime | N
 def period_label(period: str, day: date) -> str:
     """Chinese label of the period containing ``day``: 2026年3月8日, 2026年第10周, …"""
     if period == "day":
-        return f"{day.year}年{day.month}月{day.day}日"
+        return chinese_date(day)
     if period == "week":
         iso_year, week, _ = day.isocalendar()
         return f"{iso_year}年第{week}周"

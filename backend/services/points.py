@@ -30,18 +30,11 @@ from backend.models import (
     Volunteer,
 )
 from backend.models.points import POINT_SOURCES, SOURCES_OUTSIDE_TOTALS
-from backend.models.types import utcnow
-from backend.permissions import get_scoped, require_any, scoped
+from backend.permissions import POINTS_ADJUST, get_scoped, require_any, scoped
 from backend.services import audit
-from backend.services.periods import (
-    PERIODS,
-    china_midnight_utc,
-    china_today,
-    period_key,
-    period_keys,
-)
+from backend.services.periods import PERIODS, period_key, period_keys
+from backend.utils import china_midnight_utc, china_today, utcnow
 
-ADJUST_PERMISSION = "points.adjust"
 # Regions that get totals; grids roll up into their village.
 TOTAL_LEVELS = ("city", "township", "village")
 
@@ -242,7 +235,7 @@ def ledger_query(user: User, source_type: str | None = None):
 
 def adjust(actor: User, data: dict) -> PointsAdjustment:
     """Grant or deduct points for a volunteer in the actor's scope, with a reason (audited)."""
-    require_any(actor, ADJUST_PERMISSION)
+    require_any(actor, POINTS_ADJUST)
     limit = current_app.config["POINTS_ADJUSTMENT_LIMIT"]
     amount = int(data["amount"])
     if amount == 0 or abs(amount) > limit:
@@ -251,7 +244,7 @@ def adjust(actor: User, data: dict) -> PointsAdjustment:
         scoped(
             select(Volunteer).where(Volunteer.user_id == data["user_id"]),
             actor,
-            ADJUST_PERMISSION,
+            POINTS_ADJUST,
             Volunteer.region_id,
         )
     )
@@ -302,17 +295,17 @@ def adjust(actor: User, data: dict) -> PointsAdjustment:
 
 def adjustments_query(actor: User, user_id: int | None = None):
     """Adjustments made in the actor's scope, newest first."""
-    require_any(actor, ADJUST_PERMISSION)
-    query = scoped(select(PointsAdjustment), actor, ADJUST_PERMISSION, PointsAdjustment.region_id)
+    require_any(actor, POINTS_ADJUST)
+    query = scoped(select(PointsAdjustment), actor, POINTS_ADJUST, PointsAdjustment.region_id)
     if user_id:
         query = query.where(PointsAdjustment.user_id == user_id)
     return query.order_by(PointsAdjustment.id.desc())
 
 
 def get_adjustment(actor: User, adjustment_id: int) -> PointsAdjustment:
-    require_any(actor, ADJUST_PERMISSION)
+    require_any(actor, POINTS_ADJUST)
     return get_scoped(
-        PointsAdjustment, adjustment_id, actor, ADJUST_PERMISSION, PointsAdjustment.region_id
+        PointsAdjustment, adjustment_id, actor, POINTS_ADJUST, PointsAdjustment.region_id
     )
 
 

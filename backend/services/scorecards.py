@@ -72,17 +72,11 @@ from backend.models import (
     User,
     Volunteer,
 )
-from backend.models.types import utcnow
-from backend.permissions import covers, require_any
-from backend.services.periods import (
-    china_today,
-    period_bounds,
-    period_key,
-    period_label,
-)
+from backend.permissions import SCORECARD_VIEW, covers, require_any
+from backend.services.periods import period_bounds, period_key, period_label
 from backend.services.regions import get_region
+from backend.utils import china_today, utcnow
 
-PERMISSION = "scorecard.view"
 TYPES = ("volunteer", "grid_worker", "village")
 TYPE_NAMES = {"volunteer": "志愿者", "grid_worker": "网格员", "village": "村(社区)"}
 PERIODS = ("day", "week", "month", "quarter", "year")
@@ -118,7 +112,7 @@ class Window:
 def scope_region(actor: User, region_id: int | None) -> Region:
     """The region asked for, if the actor's scope covers it (404 otherwise, 403 with no role);
     without one, the actor's widest region."""
-    paths = require_any(actor, PERMISSION)
+    paths = require_any(actor, SCORECARD_VIEW)
     if region_id is None:
         regions = db.session.scalars(select(Region).where(Region.path.in_(paths))).all()
         return min(regions, key=lambda r: (r.depth, r.id))

@@ -48,11 +48,13 @@ from backend.models.service_request import (
     TIERS,
     UNACCEPTED,
 )
-from backend.models.types import CHINA_TZ, utcnow
 from backend.permissions import (
     ADMIN_ROLES,
     HANDLER_ROLES,
     ROLE_NAMES,
+    SERVICE_REQUEST_DISPATCH,
+    SERVICE_REQUEST_MODERATE,
+    SERVICE_REQUEST_VIEW,
     covers,
     region_filter,
     scope_paths,
@@ -63,10 +65,7 @@ from backend.services.identity import consent_required
 from backend.services.regions import get_region, village_of
 from backend.services.storage import key_from_url
 from backend.services.volunteers import ConsentRequired
-
-PERM_VIEW = "service_request.view"
-PERM_DISPATCH = "service_request.dispatch"
-PERM_MODERATE = "service_request.moderate"
+from backend.utils import china_date, china_iso, china_text, utcnow
 
 EMERGENCY_NOTICE = (
     "本平台不是紧急报警渠道,提交后需等待受理。遇到违法犯罪、人身安全受到威胁等紧急情况,"
@@ -181,7 +180,7 @@ def visible_clause(viewer: User):
         ServiceRequest.assignee_id == viewer.id,
         ServiceRequest.resolved_by_id == viewer.id,
     ]
-    view_paths = scope_paths(viewer, PERM_VIEW)
+    view_paths = scope_paths(viewer, SERVICE_REQUEST_VIEW)
     if view_paths:
         conditions.append(
             and_(
@@ -189,7 +188,7 @@ def visible_clause(viewer: User):
                 region_filter(view_paths, ServiceRequest.region_id),
             )
         )
-    moderate_paths = scope_paths(viewer, PERM_MODERATE)
+    moderate_paths = scope_paths(viewer, SERVICE_REQUEST_MODERATE)
     if moderate_paths:
         conditions.append(region_filter(moderate_paths, ServiceRequest.region_id))
     return or_(*conditions)
@@ -210,17 +209,17 @@ def get_visible(viewer: User, request_id: int) -> ServiceRequest:
 def is_dispatcher(viewer: User, req: ServiceRequest) -> bool:
     """Dispatchers act at the request's current tier: admins covering the tier's region, and at
     the village tier also the village's grid workers covering the request's grid."""
-    paths = scope_paths(viewer, PERM_DISPATCH)
+    paths = scope_paths(viewer, SERVICE_REQUEST_DISPATCH)
     if not paths:
         return False
     if req.tier == "village":
         return covers(paths, req.region)
-    admin_paths = scope_paths(viewer, PERM_MODERATE)
+    admin_paths = scope_paths(viewer, SERVICE_REQUEST_MODERATE)
     return covers(admin_paths, req.tier_region)
 
 
 def can_moderate(viewer: User, req: ServiceRequest) -> bool:
-    return covers(scope_paths(viewer, PERM_MODERATE), req.region)
+    return covers(scope_paths(viewer, SERVICE_REQUEST_MODERATE), req.region)
 
 
 def can_claim(viewer: User, req: ServiceRequest) -> bool:
@@ -300,10 +299,6 @@ def title_of(req: ServiceRequest) -> str:
     return f"{CATEGORY_NAMES[req.category]}:{text[:16]}{'…' if len(text) > 16 else ''}"
 
 
-def _iso(value: datetime | None) -> str:
-    return value.astimezone(CHINA_TZ).isoformat(timespec="seconds") if value else ""
-
-
 # ---------------------------------------------------------------------------------------------
 # Timeline, notices, saving
 # ---------------------------------------------------------------------------------------------
@@ -358,7 +353,7 @@ def _notify(
         fields={
             "title": title_of(req),
             "status": STATUS_NAMES[req.status],
-            "updated_at": _iso(event.created_at or utcnow()),
+            "updated_at": china_iso(event.created_at or utcnow()),
             "note": note[:100],
         },
         page=f"pages/service/detail/index?id={req.id}",
@@ -496,7 +491,7 @@ def release(viewer: User, request_id: int, note: str = "") -> ServiceRequest:
 def _require_dispatcher(viewer: User, req: ServiceRequest) -> None:
     if is_dispatcher(viewer, req) and viewer.id != req.requester_id:
         return
-    if req.tier != "village" and covers(scope_paths(viewer, PERM_DISPATCH), req.region):
+    if req.tier != "village" and covers(scope_paths(viewer, SERVICE_REQUEST_DISPATCH), req.region):
         raise NotCurrentTier(f"该请求已上报至{TIER_NAMES[req.tier]},由上级处理")
     raise Forbidden()
 
@@ -803,7 +798,7 @@ def _after_escalation(req: ServiceRequest, event: ServiceRequestEvent, reason: s
                 "title": title_of(req),
                 "tier": TIER_NAMES[req.tier],
                 "reason": reason[:100],
-                "deadline": _iso(deadline),
+                "deadline": china_iso(deadline),
             },
             page=f"subpackages/admin/pages/requests/detail/index?id={req.id}",
         )
@@ -906,7 +901,7 @@ def service_code(viewer: User, region_id: int) -> bytes:
     region = get_region(region_id)
     if region.level not in ("village", "grid"):
         raise ValidationFailed(errors={"region_id": ["请选择村(社区)或网格"]})
-    if not covers(scope_paths(viewer, PERM_MODERATE), region):
+    if not covers(scope_paths(viewer, SERVICE_REQUEST_MODERATE), region):
         raise Forbidden()
     return wechat.get_unlimited_qrcode(f"r={region.id}", page=SUBMIT_PAGE)
 
@@ -976,7 +971,7 @@ def list_query(
 
 def export_rows(viewer: User, query) -> list[list]:
     """Rows of the admin export; requesters are never named in it."""
-    if not scope_paths(viewer, PERM_VIEW):
+    if not scope_paths(viewer, SERVICE_REQUEST_VIEW):
         raise Forbidden()
     now = utcnow()
     rows = []
@@ -1022,7 +1017,7 @@ EXPORT_HEADERS = [
 
 def number_of(req: ServiceRequest) -> str:
     """A human-friendly number: FW + submission date (China) + id."""
-    return f"FW{req.created_at.astimezone(CHINA_TZ):%Y%m%d}{req.id:06d}"
+    return f"FW{china_date(req.created_at):%Y%m%d}{req.id:06d}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1058,7 +1053,7 @@ def escalate_overdue(now: datetime | None = None) -> dict[str, int]:
         due = req.accept_due_at if late_accept else req.resolve_due_at
         what = "受理" if late_accept else "办结"
         reason = (
-            f"超过{what}时限({_iso(due)[:16].replace('T', ' ')})未{what},"
+            f"超过{what}时限({china_text(due)})未{what},"
             f"自动上报至{TIER_NAMES[TIERS[TIERS.index(req.tier) + 1]]}"
         )
         try:

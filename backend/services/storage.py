@@ -17,7 +17,7 @@ from typing import Protocol
 from flask import current_app
 
 from backend.errors import NotFound
-from backend.models.types import utcnow
+from backend.utils import utcnow
 
 URL_PREFIX = "/api/v1/uploads/"
 EXTENSIONS = {

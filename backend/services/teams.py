@@ -7,14 +7,14 @@ from sqlalchemy import select
 from backend.errors import ContentUnderReview, ValidationFailed
 from backend.extensions import db
 from backend.models import Region, Team, User
-from backend.permissions import require
+from backend.permissions import TEAM_MANAGE, require
 from backend.services import audit, content
 from backend.services.regions import get_region
 
 
 def create_team(actor: User, data: dict) -> Team:
     region = get_region(data["region_id"])
-    require(actor, "team.manage", region)
+    require(actor, TEAM_MANAGE, region)
     if region.level == "grid":
         raise ValidationFailed(errors={"region_id": ["服务队应建在村(社区)及以上"]})
     if content.check_text(actor, data["name"], data.get("description")) != "pass":

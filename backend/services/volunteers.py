@@ -13,14 +13,12 @@ from backend.errors import (
 )
 from backend.extensions import db
 from backend.models import Team, User, Volunteer
-from backend.models.types import utcnow
-from backend.permissions import get_scoped, require_any, scoped
+from backend.permissions import VOLUNTEER_REVIEW, get_scoped, require_any, scoped
 from backend.privacy import blind_index, encrypt, mask_name
 from backend.services import audit, content, notifications
 from backend.services.identity import consent_required
 from backend.services.regions import get_region
-
-PERMISSION = "volunteer.review"
+from backend.utils import utcnow
 
 # action → (allowed from, to)
 TRANSITIONS = {
@@ -110,7 +108,7 @@ def list_query(
     team_id: int | None = None,
 ):
     """Volunteers in the viewer's review scope, newest first."""
-    query = scoped(select(Volunteer), viewer, PERMISSION, Volunteer.region_id)
+    query = scoped(select(Volunteer), viewer, VOLUNTEER_REVIEW, Volunteer.region_id)
     if status:
         query = query.where(Volunteer.status == status)
     if region_id:
@@ -129,8 +127,8 @@ def list_query(
 
 def get_for_review(viewer: User, volunteer_id: int) -> Volunteer:
     """403 for callers who review nowhere; 404 for ids outside the caller's scope."""
-    require_any(viewer, PERMISSION)
-    return get_scoped(Volunteer, volunteer_id, viewer, PERMISSION, Volunteer.region_id)
+    require_any(viewer, VOLUNTEER_REVIEW)
+    return get_scoped(Volunteer, volunteer_id, viewer, VOLUNTEER_REVIEW, Volunteer.region_id)
 
 
 def review(viewer: User, volunteer_id: int, action: str, reason: str = "") -> Volunteer:

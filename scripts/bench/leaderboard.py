@@ -53,7 +53,8 @@ def generate(url: str, seed: int = 7) -> dict:
     """Fill the benchmark database; returns facts the measurements need."""
     from sqlalchemy import create_engine
 
-    from backend.services.periods import CHINA_TZ, PERIODS, period_key
+    from backend.services.periods import PERIODS, period_key
+    from backend.utils import CHINA_TZ
 
     rng = random.Random(seed)
     engine = create_engine(url)

@@ -89,8 +89,8 @@ def _seed(app) -> None:
     """USERS subscribed users and NOTICES due outbox rows, inserted in bulk."""
     from backend.extensions import db
     from backend.models import Notification, OutboxMessage, User
-    from backend.models.types import utcnow
     from backend.services.notification_templates import TEMPLATES
+    from backend.utils import utcnow
 
     template = TEMPLATES["volunteer_review"]
     template_id = app.config["WECHAT_TEMPLATE_IDS"]["volunteer_review"]

@@ -9,8 +9,7 @@ from freezegun import freeze_time
 
 from backend.extensions import db
 from backend.models import Activity, AuditLog, Enrollment, Notification
-from backend.models.types import utcnow
-from backend.schemas.common import CHINA_TZ
+from backend.utils import CHINA_TZ, utcnow
 from tests.activity_helpers import FAR, SITE, activity_body, published, volunteer
 
 

@@ -11,7 +11,7 @@ import requests
 
 from backend.extensions import db
 from backend.models import Activity, Attendance, Enrollment, PointsAccount, PointsEntry
-from backend.models.types import utcnow
+from backend.utils import utcnow
 from tests.activity_helpers import activity_body, code, scan, volunteer
 
 pytestmark = pytest.mark.mysql

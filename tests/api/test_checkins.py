@@ -10,7 +10,7 @@ from freezegun import freeze_time
 
 from backend.extensions import db
 from backend.models import Attendance, AuditLog, Notification, PointsEntry
-from backend.models.types import utcnow
+from backend.utils import utcnow
 from tests.activity_helpers import FAR, code, published, scan, volunteer
 
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from backend.extensions import db
 from backend.models import Activity, AuditLog, Enrollment, Notification
-from backend.models.types import utcnow
+from backend.utils import utcnow
 from tests.activity_helpers import published, volunteer
 
 

@@ -87,7 +87,7 @@ def test_period_boundaries_are_cut_at_china_midnight(api, demo, before, after, p
     grant_at(after, late, 7, demo.village_a)
     from datetime import datetime
 
-    from backend.services.periods import china_date
+    from backend.utils import china_date
 
     day_before = china_date(datetime.fromisoformat(before)).isoformat()
     day_after = china_date(datetime.fromisoformat(after)).isoformat()

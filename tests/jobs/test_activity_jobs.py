@@ -10,7 +10,7 @@ from backend.extensions import db
 from backend.jobs import activities as jobs
 from backend.jobs.registry import JOBS
 from backend.models import Attendance, Enrollment, Notification, PointsEntry
-from backend.models.types import utcnow
+from backend.utils import utcnow
 from tests.activity_helpers import code, published, scan, volunteer
 
 

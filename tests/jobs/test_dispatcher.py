@@ -16,8 +16,8 @@ from sqlalchemy import func, select, update
 
 from backend.extensions import db, wechat
 from backend.models import Notification, OutboxMessage
-from backend.models.types import utcnow
 from backend.services import outbox
+from backend.utils import utcnow
 from tests.conftest import MYSQL_URL, application
 from tests.notify_support import (
     SEND_PATH,

@@ -10,7 +10,7 @@ from backend.extensions import db
 from backend.jobs.maintenance import purge
 from backend.jobs.registry import JOBS
 from backend.models import IdempotencyRecord, Notification, OutboxMessage
-from backend.models.types import utcnow
+from backend.utils import utcnow
 from tests.notify_support import notify, subscribe
 
 

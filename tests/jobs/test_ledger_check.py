@@ -75,9 +75,12 @@ def test_cli_reports_a_broken_reversal_even_when_sums_agree(app, api, demo):
 
 
 def test_a_crashing_check_is_reported(app, monkeypatch):
-    from backend import cli
+    from backend.services import ledger_checks
 
-    monkeypatch.setattr(cli, "LEDGER_CHECKS", [*cli.LEDGER_CHECKS, "backend.nope:missing"])
+    def missing() -> list[str]:
+        raise ModuleNotFoundError("No module named 'backend.nope'")
+
+    monkeypatch.setitem(ledger_checks.LEDGER_CHECKS, "backend.nope:missing", missing)
     result = app.test_cli_runner().invoke(args=["ledger", "check"])
     assert result.exit_code == 1 and "backend.nope:missing" in result.output
 

@@ -17,7 +17,8 @@ from backend.extensions import db
 from backend.models import PointsAccount, PointsEntry, PointsTotal, Region
 from backend.services import points
 from backend.services.leaderboards import top_rows
-from backend.services.periods import PERIODS, china_date, period_key
+from backend.services.periods import PERIODS, period_key
+from backend.utils import china_date
 from tests.recognition_helpers import grant_at, make_volunteer
 
 # 30 Dec 2025 00:00 China time: four days span midnights, a week, a month, a quarter and a year.

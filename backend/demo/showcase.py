@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from backend.demo.activities import COORDINATES, demo_activity
 from backend.extensions import db
 from backend.models import (
     Activity,
@@ -28,7 +29,6 @@ from backend.models import (
     User,
     Volunteer,
 )
-from backend.models.types import CHINA_TZ, utcnow
 from backend.services import (
     activities,
     attendance,
@@ -38,7 +38,7 @@ from backend.services import (
     funds,
     service_requests,
 )
-from backend.services.activity_demo import COORDINATES, demo_activity
+from backend.utils import CHINA_TZ, china_today
 
 # --- funds ------------------------------------------------------------------------------------
 
@@ -219,7 +219,7 @@ def _region(code: str) -> Region:
 
 
 def _today() -> date:
-    return utcnow().astimezone(CHINA_TZ).date()
+    return china_today()
 
 
 def _seed_funds() -> int:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from backend.demo.activities import DEMO_ACTIVITIES, seed_demo_activities
 from backend.extensions import db
-from backend.services.activity_demo import DEMO_ACTIVITIES, seed_demo_activities
 
 
 def test_seed_demo_activities(api, demo):

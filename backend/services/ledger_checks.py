@@ -1,15 +1,35 @@
-"""Tell city admins when a ledger no longer matches its kept totals."""
+"""Ledger checks: every ledger (funds, points) against its kept totals, and the alert to city
+admins when one differs. ``flask ledger check`` and the nightly job both call
+:func:`run_ledger_checks`."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
 
 from sqlalchemy import select
 
 from backend.extensions import db
 from backend.models import RoleGrant, User
-from backend.models.types import CHINA_TZ
-from backend.services import notifications
+from backend.services import funds, notifications, points
+from backend.utils import china_today
+
+# Each check returns a list of problem strings (empty when its ledger is consistent).
+LEDGER_CHECKS: dict[str, Callable[[], list[str]]] = {
+    "funds.check_ledgers": funds.check_ledgers,
+    "points.check_points": points.check_points,
+}
+
+
+def run_ledger_checks() -> list[str]:
+    """Run every check in LEDGER_CHECKS; a check that crashes is itself a problem."""
+    problems: list[str] = []
+    for name, check in LEDGER_CHECKS.items():
+        try:
+            problems.extend(check())
+        except Exception as exc:  # noqa: BLE001 - report, keep checking the other ledgers
+            db.session.rollback()
+            problems.append(f"{name} 运行失败: {type(exc).__name__}: {exc}")
+    return problems
 
 
 def city_admin_ids() -> list[int]:
@@ -26,7 +46,7 @@ def city_admin_ids() -> list[int]:
 
 def alert_city_admins(problems: list[str]) -> int:
     """One inbox notice per city admin per day (a rerun the same night adds nothing)."""
-    day = datetime.now(CHINA_TZ).date().isoformat()
+    day = china_today().isoformat()
     summary = f"台账核对发现 {len(problems)} 处不一致:{problems[0]}"
     body = "\n".join(problems[:10])
     if len(problems) > 10:

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from backend.extensions import db
 from backend.models import Consent, Region, Team, User, Volunteer
-from backend.models.types import utcnow
 from backend.privacy import blind_index, encrypt, id_number_with_check_digit, mask_name
 from backend.services.regions import create_region
 from backend.services.roles import grant_role
+from backend.utils import utcnow
 
 CITY = ("360981", "丰城市")
 # township code, name, [(village code suffix, name)]

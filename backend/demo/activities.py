@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from backend.extensions import db
 from backend.models import Activity, Region, Team, User
-from backend.models.types import CHINA_TZ, utcnow
+from backend.utils import CHINA_TZ, china_today, utcnow
 
 # (days from today, China start hour, hours, category, title, description, village code,
 #  organiser login, capacity, points per hour)
@@ -77,7 +77,7 @@ def seed_demo_activities() -> int:
     """Add the demo activities unless they are there; return how many were written."""
     if db.session.scalar(select(Activity.id).where(Activity.title == DEMO_ACTIVITIES[0][4])):
         return 0
-    today = utcnow().astimezone(CHINA_TZ).date()
+    today = china_today()
     written = 0
     for (
         days,

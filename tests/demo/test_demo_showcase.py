@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from backend.demo.activities import DEMO_ACTIVITIES
+from backend.demo.showcase import AWARD_TYPES, PAST_SERIES, WEEKS
 from backend.extensions import db
 from backend.models import (
     Activity,
@@ -21,8 +23,6 @@ from backend.models import (
     User,
 )
 from backend.services import hours
-from backend.services.activity_demo import DEMO_ACTIVITIES
-from backend.services.demo_showcase import AWARD_TYPES, PAST_SERIES, WEEKS
 
 
 def _user(login: str) -> User:
