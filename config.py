@@ -190,6 +190,9 @@ class Config:
     BULLETIN_TALK_GRID_WORKERS = _env_int("BULLETIN_TALK_GRID_WORKERS", 3)
     # A TrueType CJK font to embed in certificate PDFs (else the usual system paths are tried).
     CERTIFICATE_FONT_PATH = _env("CERTIFICATE_FONT_PATH")
+    # The site's public address (https://…), printed as the verification QR code on
+    # certificates; unset: the address the PDF was requested at.
+    PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL")
     UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     # Uploads: largest accepted file and image size (decompression bombs are refused).
     UPLOAD_MAX_BYTES = _env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)

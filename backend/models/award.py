@@ -21,6 +21,9 @@ NOMINATION_STATUS_NAMES = {"pending": "待审批", "approved": "已通过", "rej
 AWARD_STATUSES = ("active", "revoked")
 CERTIFICATE_KINDS = ("award", "service_hours")
 CERTIFICATE_STATUSES = ("valid", "revoked")
+CERTIFICATE_STATUS_NAMES = {"valid": "有效", "revoked": "已撤销"}
+# The mini-program page that verifies a certificate (it reads ?number=).
+CERTIFICATE_VERIFY_PAGE = "pages/recognition/certificates/index"
 
 
 class AwardType(Model):
@@ -142,3 +145,19 @@ class Certificate(Model):
     status: Mapped[str] = mapped_column(String(16), default="valid")
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoke_reason: Mapped[str] = mapped_column(String(500), default="")
+
+    @property
+    def verify_page(self) -> str:
+        """The mini-program page that verifies this certificate."""
+        return f"{CERTIFICATE_VERIFY_PAGE}?number={self.number}"
+
+    @property
+    def verify_url(self) -> str:
+        """The public verification address (the QR code on the paper), absolute when the
+        site's address is known: PUBLIC_BASE_URL, else the address this request came to."""
+        from flask import current_app, has_request_context, request
+
+        base = current_app.config.get("PUBLIC_BASE_URL") or (
+            request.host_url if has_request_context() else ""
+        )
+        return f"{base.rstrip('/')}/api/v1/certificates/{self.number}"

@@ -367,7 +367,7 @@ def approve(viewer: User, nomination_id: int, comment: str = "") -> Nomination:
     except IntegrityError as exc:
         raise InvalidTransition("该推荐已被处理,请刷新") from exc
     _grant_award_points(award, viewer)
-    _issue_certificate(award, nomination.award_region)
+    _issue_certificate(award, _approving_body(viewer, nomination.award_region))
     _notify(award, nomination, "已通过", now)
     audit.record(
         viewer,
@@ -471,7 +471,21 @@ def _grant_award_points(award: Award, actor: User) -> None:
         )
 
 
-def _issue_certificate(award: Award, award_region: Region) -> None:
+def _approving_body(approver: User, award_region: Region) -> Region:
+    """The region whose governance centre approved: the nearest region above the award's in
+    which the approver holds an approving role (a township admin approving a village award →
+    the township, not the village)."""
+    approving = set(APPROVER_ROLE.values())
+    regions = [
+        grant.region
+        for grant in approver.grants
+        if grant.role in approving and award_region.path.startswith(grant.region.path)
+    ]
+    return max(regions, key=lambda r: len(r.path), default=award_region)
+
+
+def _issue_certificate(award: Award, approving_region: Region) -> None:
+    """The award's certificate, issued by (and naming as reviewer) the body that approved."""
     holder_id = ""
     if award.target_kind == "volunteer":
         volunteer = db.session.get(Volunteer, award.target_id)
@@ -479,7 +493,7 @@ def _issue_certificate(award: Award, award_region: Region) -> None:
             holder_id = mask_id_number(decrypt(volunteer.id_number_enc)) or ""
     when = award.period_label or f"{china_date(award.awarded_at).year}年度"
     text = (
-        f"在{when}平安大联盟工作中表现突出,经{certificates.issuer_name(award_region)}审核,"
+        f"在{when}平安大联盟工作中表现突出,经{certificates.issuer_name(approving_region)}审核,"
         f"被评为“{award.title}”({TIER_NAMES[award.tier]}表彰)。特发此证,以资鼓励。"
     )
     certificates.issue(
@@ -488,7 +502,7 @@ def _issue_certificate(award: Award, award_region: Region) -> None:
         holder_name=award.target_name,
         holder_id_masked=holder_id,
         content=text,
-        issuer_region=award_region,
+        issuer_region=approving_region,
         user_id=award.user_id,
         award_id=award.id,
         details={

@@ -39,7 +39,7 @@ def test_volunteer_requests_and_anyone_verifies(api, demo):
     assert cert["number"].startswith("FW2026") and cert["valid"] is True
     assert cert["holder_name"] == "张**"
     assert "累计志愿服务时长4.2小时" in cert["content"]  # 255 minutes, one decimal
-    assert "巡逻等志愿服务活动3次" in cert["content"]
+    assert "在龙津社区参加平安大联盟巡逻志愿服务活动3次" in cert["content"]
     assert "2026年3月1日至2026年3月21日" in cert["content"]
     assert cert["issuer"] == "剑光街道综治中心"
     facts = {f["label"]: f["value"] for f in cert["facts"]}
