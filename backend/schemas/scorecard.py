@@ -38,8 +38,10 @@ class ScorecardRowOut(Schema):
     name = _f(fields.String, "脱敏姓名 / 网格员昵称 / 村(社区)名称")
     code = _f(fields.String, "区域编码(村)")
     status = _f(fields.String, "志愿者或账号状态")
-    region_id = _f(fields.Integer, "所属村(社区)或网格")
-    region_name = _f(fields.String, "所属村(社区)、网格,或村所在乡镇(街道)")
+    region_id = _f(fields.Integer, "所属村(社区)或网格;村的考评行为该村本身")
+    region_name = _f(fields.String, "所属村(社区)或网格的名称;村的考评行为该村本身")
+    township_id = _f(fields.Integer, "村所在乡镇(街道)id(仅村)")
+    township_name = _f(fields.String, "村所在乡镇(街道)名称(仅村)")
     # volunteers
     service_minutes = _f(fields.Integer, "本期签到的考勤中志愿服务(service)分钟之和")
     service_hours = _f(fields.Float, "service_minutes / 60,保留一位小数")

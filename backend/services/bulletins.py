@@ -469,7 +469,7 @@ def _report(kind: str, region: Region, day: date) -> Bulletin | None:
             "rank": rank,
             "id": row["id"],
             "name": row["name"],
-            "township": row["region_name"],
+            "township": row["township_name"],
             **{
                 k: row[k]
                 for k in (

@@ -429,10 +429,14 @@ def village_query(region: Region, window: Window) -> Select:
     return (
         select(
             Region.id.label("id"),
-            Region.id.label("region_id"),
             Region.name.label("name"),
             Region.code.label("code"),
-            township.name.label("region_name"),
+            # The row's own region is the village (as a volunteer's row names their village);
+            # the township it belongs to comes apart.
+            Region.id.label("region_id"),
+            Region.name.label("region_name"),
+            township.id.label("township_id"),
+            township.name.label("township_name"),
             func.coalesce(registered.c.volunteers, 0).label("volunteers"),
             func.coalesce(active.c.active, 0).label("active_volunteers"),
             func.coalesce(held.c.held, 0).label("activities_held"),
@@ -565,7 +569,7 @@ EXPORT_COLUMNS = {
     ],
     "village": [
         ("name", "村(社区)"),
-        ("region_name", "乡镇(街道)"),
+        ("township_name", "乡镇(街道)"),
         ("volunteers", "注册志愿者"),
         ("active_volunteers", "活跃志愿者"),
         ("activities_held", "开展活动"),

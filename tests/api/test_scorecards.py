@@ -72,7 +72,10 @@ def test_village_scorecards(api, demo):
     rows = rows_by(body)
     assert set(rows) == {"龙津社区", "新城社区", "紫云社区"}
     village = rows["龙津社区"]
-    assert village["region_name"] == "剑光街道"
+    # The row names the village itself; its township comes apart.
+    assert village["region_id"] == village["id"] == demo.village_a.id
+    assert village["region_name"] == "龙津社区"
+    assert (village["township_id"], village["township_name"]) == (demo.township_a.id, "剑光街道")
     assert village["volunteers"] == 4  # two demo volunteers + v1 + v2
     assert village["active_volunteers"] == 1 and village["participation_rate"] == 25.0
     assert village["activities_held"] == 2  # the patrol and the duty shift; not the cancelled
@@ -140,7 +143,7 @@ def test_default_region_and_scoped_rows(api, demo):
     assert [r["name"] for r in village_admin.get_json()["items"]] == ["龙津社区"]
     township = api.get("/scorecards?type=village", demo.user("demo-township-admin-2")).get_json()
     assert township["region"]["name"] == "白土镇"
-    assert all(r["region_name"] == "白土镇" for r in township["items"])
+    assert all(r["township_name"] == "白土镇" for r in township["items"])
     city = api.get("/scorecards?type=volunteer&page_size=100", demo.user("demo-city-admin"))
     assert city.get_json()["total"] == 5  # every demo volunteer
     other = api.get("/scorecards?type=volunteer", demo.user("demo-village-admin-2")).get_json()

@@ -90,7 +90,7 @@ describe('admin scorecards', () => {
   test('village rows and a refusal', async () => {
     recognition.scorecards
       .mockResolvedValueOnce(page('village', [
-        { id: 4, name: '龙津社区', region_name: '剑光街道', volunteers: 4, active_volunteers: 1, activities_held: 2, on_time_rate: 66.7, satisfaction: 4, fund_transparency: 50, requests_received: 4, score: 55.4 },
+        { id: 4, name: '龙津社区', region_id: 4, region_name: '龙津社区', township_name: '剑光街道', volunteers: 4, active_volunteers: 1, activities_held: 2, on_time_rate: 66.7, satisfaction: 4, fund_transparency: 50, requests_received: 4, score: 55.4 },
       ]))
       .mockRejectedValueOnce({ statusCode: 403, message: '无权操作' });
     const comp = render(id);
@@ -100,6 +100,7 @@ describe('admin scorecards', () => {
     expect(text).toContain('1/4');
     expect(text).toContain('66.7%');
     expect(text).toContain('55.4 分');
+    expect(text).toContain('剑光街道'); // the village's township under its name
     comp.instance.loadPage(1);
     await flush();
     expect(comp.querySelector('#error').dom.textContent).toBe('仅管理员可查看考评');

@@ -55,7 +55,7 @@ function present(type, row) {
   return {
     key: `${type}-${row.id}`,
     name: row.name,
-    sub: row.region_name || '',
+    sub: (type === 'village' ? row.township_name : row.region_name) || '',
     score: type === 'volunteer' ? '' : dash(row.score),
     suspended: row.status === 'suspended',
     cells: cells(type, row).map(([label, text]) => ({ label, text })),
