@@ -188,6 +188,8 @@ class Config:
     BULLETIN_TREND_MONTHS = _env_int("BULLETIN_TREND_MONTHS", 6)
     BULLETIN_TALK_VILLAGES = _env_int("BULLETIN_TALK_VILLAGES", 2)
     BULLETIN_TALK_GRID_WORKERS = _env_int("BULLETIN_TALK_GRID_WORKERS", 3)
+    # Village scorecards: activities a village is expected to hold per month (activity_rate).
+    SCORECARD_ACTIVITIES_PER_MONTH = _env_int("SCORECARD_ACTIVITIES_PER_MONTH", 4)
     # A TrueType CJK font to embed in certificate PDFs (else the usual system paths are tried).
     CERTIFICATE_FONT_PATH = _env("CERTIFICATE_FONT_PATH")
     # The site's public address (https://…), printed as the verification QR code on

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from backend.models.bulletin import BULLETIN_KIND_NAMES, BULLETIN_KINDS, TALK_SUBJECTS
 from backend.schemas.common import ChinaDateTime, PageQuery, StrictSchema
+from backend.schemas.scorecard import VILLAGE_SCORE_FORMULA
 
 
 class BulletinQuery(PageQuery):
@@ -33,7 +34,13 @@ class BulletinOut(Schema):
 
 class BulletinDetailOut(BulletinOut):
     content = fields.Method(
-        "get_content", metadata={"description": "内容;图表地址为公开的 /bulletins/{id}/charts/{n}"}
+        "get_content",
+        metadata={
+            "description": "内容(结构随类型而定);图表地址为公开的 /bulletins/{id}/charts/{n}。"
+            "月通报、年考评的 village_ranking 与季约谈的 subjects 按村(社区)考评综合得分排列:"
+            + VILLAGE_SCORE_FORMULA
+            + "全部为 0 分时不点名“综合得分最高”的村,也不出村得分图。"
+        },
     )
 
     def get_content(self, bulletin) -> dict:

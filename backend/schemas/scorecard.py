@@ -25,6 +25,18 @@ class ScorecardQuery(PageQuery):
     )
 
 
+VILLAGE_SCORE_FORMULA = (
+    "村综合得分(0–100)= 参与率、活动开展率(这两项始终计入,无志愿者或无活动即为 0),"
+    "以及有值时的按期办结率、满意度×20、经费公开度,各项的算术平均,保留一位小数;"
+    "本期什么也没有发生的村得 0 分。"
+)
+GRID_WORKER_SCORE_FORMULA = (
+    "网格员综合得分(0–100)= 按期办结率、满意度×20、完成率(办结/(办结+超期)×100)"
+    "中有值各项的平均;既无办结也无超期为 null。"
+)
+SCORE_FORMULA = f"综合得分(仅网格员和村)。{GRID_WORKER_SCORE_FORMULA}{VILLAGE_SCORE_FORMULA}"
+
+
 def _f(field_cls, description: str, **kwargs):
     return field_cls(metadata={"description": description}, **kwargs)
 
@@ -91,13 +103,15 @@ class ScorecardRowOut(Schema):
         "无支出为 null",
         allow_none=True,
     )
-    score = _f(
-        fields.Float,
-        "综合得分(0–100,仅网格员和村):网格员 = 按期办结率、满意度×20、完成率"
-        "(办结/(办结+超期)×100)中有值各项的平均;村 = 参与率、按期办结率、满意度×20、"
-        "经费公开度中有值各项的平均",
-        allow_none=True,
+    activity_target = _f(
+        fields.Integer,
+        "本期活动目标次数:每月 SCORECARD_ACTIVITIES_PER_MONTH(默认 4),日 1、周 每月/4、"
+        "季 ×3、年 ×12",
     )
+    activity_rate = _f(
+        fields.Float, "活动开展率 % = min(activities_held, activity_target) / activity_target × 100"
+    )
+    score = _f(fields.Float, SCORE_FORMULA, allow_none=True)
 
 
 class ScorecardOut(Schema):

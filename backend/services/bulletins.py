@@ -526,7 +526,9 @@ def _report(kind: str, region: Region, day: date) -> Bulletin | None:
                 ),
             }
         )
-    scored = [v for v in village_ranking if v["score"] is not None][: max(top, 15)]
+    # Only villages that scored something are charted and can be "the highest-scoring": when
+    # every village scored 0, nobody stands out.
+    scored = [v for v in village_ranking if v["score"]][: max(top, 15)]
     if scored:
         chart_list.append(
             {

@@ -40,8 +40,12 @@ Villages (regions of level village)
 - expenses_paid / expenses_with_receipts / fund_transparency: expenses of the village fund paid in
   the period, those with at least one receipt photo attached, and that share in percent (the
   ledger and the monthly statement of every fund are public, so what varies is the receipts)
+- activity_rate: activities_held against the period's target (SCORECARD_ACTIVITIES_PER_MONTH,
+  4: a patrol a week; day 1, week 1, quarter 3×, year 12×), in percent, at most 100
 - score (0–100): mean of participation % (active / registered volunteers, 0 when none are
-  registered), on-time %, satisfaction × 20 and fund transparency %, over the parts that exist
+  registered) and activity % — these two always count, so a village where nothing happened
+  scores 0, not 100 — and, where they exist, on-time %, satisfaction × 20 and fund
+  transparency %
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
@@ -460,14 +465,30 @@ def village_query(region: Region, window: Window) -> Select:
     )
 
 
-def _finish_village(row: dict) -> dict:
+def activity_target(period: str) -> int:
+    """Activities a village is expected to hold in a period (SCORECARD_ACTIVITIES_PER_MONTH)."""
+    per_month = max(1, current_app.config["SCORECARD_ACTIVITIES_PER_MONTH"])
+    return {
+        "day": 1,
+        "week": max(1, round(per_month / 4)),
+        "month": per_month,
+        "quarter": 3 * per_month,
+        "year": 12 * per_month,
+    }[period]
+
+
+def _finish_village(row: dict, window: Window) -> dict:
     row["satisfaction"] = _round(row["satisfaction"], 2)
     row["participation_rate"] = _percent(row["active_volunteers"], row["volunteers"]) or 0.0
+    target = activity_target(window.period)
+    row["activity_target"] = target
+    row["activity_rate"] = round(100.0 * min(row["activities_held"], target) / target, 1)
     row["on_time_rate"] = _percent(row["resolved_on_time"], row["requests_resolved"])
     row["fund_transparency"] = _percent(row["expenses_with_receipts"], row["expenses_paid"])
     row["score"] = _mean(
         [
             row["participation_rate"],
+            row["activity_rate"],
             row["on_time_rate"],
             row["satisfaction"] * 20 if row["satisfaction"] is not None else None,
             row["fund_transparency"],
@@ -488,7 +509,7 @@ def finish(kind: str, rows: list[dict], window: Window) -> list[dict]:
         return [_finish_volunteer(row) for row in rows]
     if kind == "grid_worker":
         return _finish_grid_workers(rows, window)
-    return [_finish_village(row) for row in rows]
+    return [_finish_village(row, window) for row in rows]
 
 
 def rows_for(kind: str, region: Region, window: Window, limit: int, offset: int = 0) -> list[dict]:
@@ -573,6 +594,7 @@ EXPORT_COLUMNS = {
         ("volunteers", "注册志愿者"),
         ("active_volunteers", "活跃志愿者"),
         ("activities_held", "开展活动"),
+        ("activity_rate", "活动开展率(%)"),
         ("requests_received", "收到请求"),
         ("requests_resolved", "办结请求"),
         ("on_time_rate", "按期办结率(%)"),

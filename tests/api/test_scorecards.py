@@ -83,7 +83,8 @@ def test_village_scorecards(api, demo):
     assert village["on_time_rate"] == 66.7 and village["satisfaction"] == 4.0
     assert village["expenses_paid"] == 2 and village["expenses_with_receipts"] == 1
     assert village["fund_transparency"] == 50.0
-    assert village["score"] == 55.4  # mean(25, 66.7, 80, 50)
+    assert village["activity_target"] == 4 and village["activity_rate"] == 50.0
+    assert village["score"] == 54.3  # mean(25 participation, 50 activity, 66.7, 80, 50)
     quiet = rows["新城社区"]
     assert quiet["requests_resolved"] == 0 and quiet["on_time_rate"] is None
     assert quiet["fund_transparency"] is None and quiet["score"] == 0.0
@@ -181,7 +182,7 @@ def test_exports(api, demo):
     lines = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert lines[0][0] == "村(社区)" and "经费公开度(%)" in lines[0]
     village = next(line for line in lines if line[0] == "龙津社区")
-    assert village[lines[0].index("综合得分")] == "55.4"
+    assert village[lines[0].index("综合得分")] == "54.3"
     xlsx = api.get(f"/scorecards?type=grid_worker&{MARCH}&format=xlsx", admin)
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
     volunteers = api.get(f"/scorecards?type=volunteer&{MARCH}&format=csv", admin)

@@ -110,7 +110,7 @@ def test_monthly_bulletin_with_charts(app, demo, api):
         (people["v2"].id, 10),
     ]
     assert content["village_ranking"][0]["name"] == "龙津社区"
-    assert content["village_ranking"][0]["score"] == 55.4
+    assert content["village_ranking"][0]["score"] == 54.3
     # The public detail points at public chart routes: anyone may see a published bulletin's
     # charts, without logging in.
     detail = api.get(f"/bulletins/{jianguang.id}").get_json()
@@ -161,7 +161,7 @@ def test_quarterly_talks_list_the_lowest(app, demo, api):
     assert summary == {"quarter": "2026-Q1", "published": 4, "skipped": 0}
     talks = bulletins_of("quarterly_talks")
     jianguang = talks[demo.township_a.id].content["subjects"]
-    # 新城社区 and 紫云社区 (no activity at all: 0) rank below 龙津社区 (55.4).
+    # 新城社区 and 紫云社区 (no activity at all: 0) rank below 龙津社区.
     villages = [s for s in jianguang if s["type"] == "village"]
     assert [s["name"] for s in villages] == ["新城社区", "紫云社区"]
     assert all(s["score"] == 0.0 for s in villages)
@@ -169,10 +169,11 @@ def test_quarterly_talks_list_the_lowest(app, demo, api):
     assert [(s["id"], s["score"], s["overdue"]) for s in workers] == [
         (people["worker"].id, 60.0, 2)
     ]
-    # 白土镇: 白土村 has v3's check-in (participation 33.3) and ranks above 湖塘村 (0).
+    # 白土镇: 白土村 has v3's check-in (participation 33.3, one activity of 12 in the
+    # quarter: 8.3) and ranks above 湖塘村 (0).
     baitu = talks[demo.township_b.id].content["subjects"]
     assert [s["name"] for s in baitu] == ["湖塘村", "白土村"]
-    assert baitu[1]["score"] == 33.3
+    assert baitu[1]["score"] == 20.8
     # The township admin records the outcome of a listed subject through the existing route.
     bulletin_id = talks[demo.township_a.id].id
     response = api.post(
@@ -215,4 +216,6 @@ def test_quiet_period_publishes_little(app, demo):
     assert summary["published"] == 5
     city = bulletins_of("monthly")[demo.city.id].content
     assert city["points_ranking"] == [] and city["figures"]["requests_received"] == 0
-    assert [c["kind"] for c in city["charts"]] == ["village_ranking", "trend"]
+    # Every village scored 0: no village chart, and nobody is named the highest-scoring.
+    assert [c["kind"] for c in city["charts"]] == ["trend"]
+    assert "综合得分最高" not in bulletins_of("monthly")[demo.city.id].summary
