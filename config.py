@@ -173,6 +173,9 @@ class Config:
     ACTIVITY_CODE_WINDOW_SECONDS = _env_int("ACTIVITY_CODE_WINDOW_SECONDS", 60)
     ACTIVITY_CODE_GRACE_SECONDS = _env_int("ACTIVITY_CODE_GRACE_SECONDS", 30)
     ACTIVITY_CHECKIN_OPEN_MINUTES = _env_int("ACTIVITY_CHECKIN_OPEN_MINUTES", 30)
+    # A checked-in volunteer who scans the wall's check-in code again is checked out, but not
+    # within this many minutes of checking in (a double scan).
+    ACTIVITY_CHECKOUT_AFTER_MINUTES = _env_int("ACTIVITY_CHECKOUT_AFTER_MINUTES", 10)
     ACTIVITY_CHECKIN_PAGE = _env("ACTIVITY_CHECKIN_PAGE", "pages/activity/scan/index")
     # Points, leaderboards, bulletins, certificates (recognition)
     # Yearly expiry: off by default; when on, on 1 January points earned before the last

@@ -220,10 +220,18 @@ def checkin_code(args, activity_id: int):
 
 @blp.route("/<int:activity_id>/checkins", methods=["POST"])
 @blp.arguments(ScanIn)
-@blp.response(201, AttendanceOut)
+@blp.response(
+    201,
+    AttendanceOut,
+    description="签到成功(201)。已签到者再次扫描现场当前签到码即签退:200,status 为 "
+    "checked_out;签到不足 ACTIVITY_CHECKOUT_AFTER_MINUTES 分钟的重复扫码为 409 "
+    "already_checked_in。",
+)
+@blp.alt_response(200, schema=AttendanceOut, description="已签到者扫码:签退成功")
 def check_in(data, activity_id: int):
-    """Check in on site: the scanned code and my location."""
-    return attendance.check_in(require_user(), activity_id, data)
+    """Check in on site with the scanned code and my location (scanning again checks out)."""
+    record, created = attendance.check_in(require_user(), activity_id, data)
+    return record, 201 if created else 200
 
 
 @blp.route("/<int:activity_id>/checkouts", methods=["POST"])

@@ -49,6 +49,8 @@ ENROLLMENT_STATUS_NAMES = {
     "no_show": "缺席",
 }
 HOURS_KINDS = ("service", "duty")
+HOURS_KIND_NAMES = {"service": "志愿服务", "duty": "在岗"}
+ATTENDANCE_STATUS_NAMES = {"checked_in": "已签到", "checked_out": "已签退"}
 
 
 class Activity(Model):

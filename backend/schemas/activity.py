@@ -8,6 +8,7 @@ from backend.auth import current_user
 from backend.models.activity import (
     ACTIVITY_STATUS_NAMES,
     ACTIVITY_STATUSES,
+    ATTENDANCE_STATUS_NAMES,
     CATEGORIES,
     ENROLLMENT_STATUS_NAMES,
     ENROLLMENT_STATUSES,
@@ -257,6 +258,10 @@ class AttendanceOut(Schema):
     user_id = fields.Integer()
     enrollment_id = fields.Integer()
     status = fields.String(metadata={"description": "checked_in / checked_out"})
+    status_name = fields.Function(
+        lambda a: ATTENDANCE_STATUS_NAMES.get(a.status, a.status),
+        metadata={"description": "已签到 / 已签退"},
+    )
     checkin_at = ChinaDateTime()
     checkin_method = fields.String(metadata={"description": "scan 扫码 / manual 代签"})
     checkin_distance_m = fields.Integer(allow_none=True)

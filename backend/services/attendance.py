@@ -149,25 +149,30 @@ def current_code(actor: User, activity_id: int, purpose: str) -> CurrentCode:
     )
 
 
-def verify_code(activity: Activity, purpose: str, code: str, now: datetime) -> None:
-    """Accept the current window's code, or the previous one within the grace period."""
+def verify_code(
+    activity: Activity, purposes: str | tuple[str, ...], code: str, now: datetime
+) -> None:
+    """Accept the current window's code of one of ``purposes``, or the previous one within the
+    grace period."""
     given = (code or "").strip().upper()
     size = _window_seconds()
     grace = int(current_app.config["ACTIVITY_CODE_GRACE_SECONDS"])
     window = _window_of(now)
-    if hmac.compare_digest(given, code_for(activity, purpose, window)):
-        return
+    wanted = (purposes,) if isinstance(purposes, str) else purposes
     previous_ends = datetime.fromtimestamp(window * size, tz=now.tzinfo)
-    if (now - previous_ends).total_seconds() <= grace and hmac.compare_digest(
-        given, code_for(activity, purpose, window - 1)
-    ):
-        return
+    in_grace = (now - previous_ends).total_seconds() <= grace
+    for purpose in wanted:
+        if hmac.compare_digest(given, code_for(activity, purpose, window)):
+            return
+        if in_grace and hmac.compare_digest(given, code_for(activity, purpose, window - 1)):
+            return
     # Tell an old code from a wrong one: look back over the activity's check-in period.
     opened = activity.start_at - timedelta(minutes=activity.checkin_open_minutes or 0)
     oldest = max(_window_of(opened) - 1, window - 24 * 3600 // size)
-    for older in range(window - 1, oldest - 1, -1):
-        if hmac.compare_digest(given, code_for(activity, purpose, older)):
-            raise ExpiredCode()
+    for purpose in wanted:
+        for older in range(window - 1, oldest - 1, -1):
+            if hmac.compare_digest(given, code_for(activity, purpose, older)):
+                raise ExpiredCode()
     raise InvalidCode()
 
 
@@ -232,11 +237,19 @@ def _insert_attendance(attendance: Attendance) -> Attendance:
     return attendance
 
 
-def check_in(user: User, activity_id: int, data: dict) -> Attendance:
-    """Scan-to-check-in: code, time window, enrollment, distance — then one attendance row."""
+def check_in(user: User, activity_id: int, data: dict) -> tuple[Attendance, bool]:
+    """Scan-to-check-in: code, time window, enrollment, distance — then one attendance row.
+
+    The code on the wall works both ways: a volunteer who is already checked in and scans the
+    current code again is checked out (``created`` False), unless they checked in less than
+    ACTIVITY_CHECKOUT_AFTER_MINUTES ago (a double scan, refused as already checked in).
+    """
     now = utcnow()
     activity = _activity_for_scan(activity_id)
     verify_code(activity, "checkin", data["code"], now)
+    if now >= activity.end_at or activity.status == "completed":
+        # Check-in has closed, but someone still checked in may check out with the wall code.
+        return _toggle_to_check_out(user, activity, data, now, closed=CheckinClosed()), False
     _check_window(activity, now)
     enrollment = _seated_enrollment(activity, user.id)
     distance = _check_distance(activity, data["latitude"], data["longitude"])
@@ -253,17 +266,51 @@ def check_in(user: User, activity_id: int, data: dict) -> Attendance:
         checkin_distance_m=distance,
         hours_kind=_hours_kind(activity, user),
     )
-    _insert_attendance(attendance)
+    try:
+        _insert_attendance(attendance)
+    except AlreadyCheckedIn as exc:
+        # Checked in already (the unique key said so): the second scan checks out.
+        return _toggle_to_check_out(user, activity, data, now, closed=exc), False
     if enrollment.status == "no_show":
         enrollment.status = "enrolled"
-    return attendance
+    return attendance, True
+
+
+def _toggle_to_check_out(
+    user: User, activity: Activity, data: dict, now: datetime, *, closed: APIError
+) -> Attendance:
+    """Check out the caller's open attendance, or raise ``closed`` when there is none."""
+    attendance = db.session.scalar(
+        select(Attendance)
+        .where(Attendance.activity_id == activity.id, Attendance.user_id == user.id)
+        .options(lazyload(Attendance.activity))
+    )
+    if attendance is None:
+        raise closed
+    if attendance.checkout_at is not None:
+        raise AlreadyCheckedOut()
+    after = timedelta(minutes=current_app.config["ACTIVITY_CHECKOUT_AFTER_MINUTES"])
+    if now - attendance.checkin_at < after:
+        wait = math.ceil((attendance.checkin_at + after - now).total_seconds() / 60)
+        raise AlreadyCheckedIn(f"您已签到,{wait}分钟后可再次扫描现场签到码签退")
+    distance = _check_distance(activity, data["latitude"], data["longitude"])
+    return _finish(
+        attendance,
+        activity,
+        at=now,
+        method="scan",
+        latitude=data["latitude"],
+        longitude=data["longitude"],
+        distance=distance,
+    )
 
 
 def check_out(user: User, activity_id: int, data: dict) -> Attendance:
-    """Scan-to-check-out: same checks; hours recorded and points granted once."""
+    """Scan-to-check-out: same checks; hours recorded and points granted once. The check-out
+    code or the check-in code on the wall both prove presence."""
     now = utcnow()
     activity = _activity_for_scan(activity_id)
-    verify_code(activity, "checkout", data["code"], now)
+    verify_code(activity, ("checkout", "checkin"), data["code"], now)
     if now < checkin_opens_at(activity):
         raise NotOpenYet()
     attendance = db.session.scalar(

@@ -178,8 +178,11 @@ def test_checkin_checkout_records_clipped_hours_and_points(api, site):
         assert out["served_hours"] == 1.6 and out["points"] == 19  # floor(12 * 95 / 60)
         again = api.post(f"/activities/{aid}/checkouts", person, json=scan(code(aid, "checkout")))
         assert again.status_code == 409 and again.get_json()["code"] == "already_checked_out"
-        wrong = api.post(f"/activities/{aid}/checkouts", person, json=scan(code(aid)))
-        assert wrong.status_code == 400
+        # The wall's check-in code proves presence too; this one is already out.
+        wall = api.post(f"/activities/{aid}/checkouts", person, json=scan(code(aid)))
+        assert wall.status_code == 409 and wall.get_json()["code"] == "already_checked_out"
+        wrong = api.post(f"/activities/{aid}/checkouts", person, json=scan("ABCDEFGH"))
+        assert wrong.status_code == 400 and wrong.get_json()["code"] == "checkin_code_invalid"
     [entry] = db.session.scalars(db.select(PointsEntry)).all()
     assert (entry.source_type, entry.source_id, entry.amount) == ("activity", str(aid), 19)
     assert entry.region_id == person.region_id
@@ -357,3 +360,52 @@ def test_star_level_and_level_up_notice(api, demo, site):
         db.select(Notification).where(Notification.kind == "level_up")
     ).all()
     assert level.fields == {"level": "一星", "hours": 101.5}
+
+
+def test_scanning_the_wall_code_again_checks_out(api, site):
+    """One code on the wall: the second scan of a checked-in volunteer checks them out."""
+    aid, start, person = site["id"], site["start"], site["person"]
+    with freeze_time(start - timedelta(minutes=5)):
+        first = api.post(f"/activities/{aid}/checkins", person, json=scan(code(aid)))
+        assert first.status_code == 201 and first.get_json()["status_name"] == "已签到"
+    with freeze_time(start + timedelta(minutes=4)):  # a double scan, not a check-out
+        double = api.post(f"/activities/{aid}/checkins", person, json=scan(code(aid)))
+        assert double.status_code == 409 and double.get_json()["code"] == "already_checked_in"
+        assert "分钟后可再次扫描" in double.get_json()["message"]
+    with freeze_time(start + timedelta(minutes=60)):
+        far = api.post(f"/activities/{aid}/checkins", person, json=scan(code(aid), FAR))
+        assert far.status_code == 403 and far.get_json()["code"] == "out_of_range"
+        out = api.post(f"/activities/{aid}/checkins", person, json=scan(code(aid)))
+        assert out.status_code == 200, out.get_json()
+        body = out.get_json()
+        assert (body["status"], body["status_name"]) == ("checked_out", "已签退")
+        assert body["served_minutes"] == 60 and body["points"] == 12
+        again = api.post(f"/activities/{aid}/checkins", person, json=scan(code(aid)))
+        assert again.status_code == 409 and again.get_json()["code"] == "already_checked_out"
+    assert counts() == (1, 1)
+
+
+def test_the_checkout_route_takes_the_wall_code(api, site):
+    aid, start, person = site["id"], site["start"], site["person"]
+    with freeze_time(start):
+        assert (
+            api.post(f"/activities/{aid}/checkins", person, json=scan(code(aid))).status_code == 201
+        )
+    with freeze_time(start + timedelta(minutes=30)):
+        out = api.post(f"/activities/{aid}/checkouts", person, json=scan(code(aid)))
+        assert out.status_code == 200, out.get_json()
+        assert out.get_json()["served_minutes"] == 30
+
+
+def test_after_the_end_the_wall_code_still_checks_out(api, site):
+    aid, start, person = site["id"], site["start"], site["person"]
+    late = volunteer_enrolled(api, site)
+    with freeze_time(start):
+        assert (
+            api.post(f"/activities/{aid}/checkins", person, json=scan(code(aid))).status_code == 201
+        )
+    with freeze_time(start + timedelta(hours=2, minutes=10)):
+        out = api.post(f"/activities/{aid}/checkins", person, json=scan(code(aid)))
+        assert out.status_code == 200 and out.get_json()["served_minutes"] == 120  # clipped
+        closed = api.post(f"/activities/{aid}/checkins", late, json=scan(code(aid)))
+        assert closed.status_code == 409 and closed.get_json()["code"] == "checkin_closed"

@@ -181,6 +181,16 @@ describe('scan to check in / out', () => {
     expect(comp.querySelector('#result-hours').dom.textContent).toContain('15 积分');
   });
 
+  test('the check-in code scanned again by someone checked in shows the check-out', async () => {
+    activityService.checkIn.mockResolvedValue({ status: 'checked_out', served_minutes: 60, points: 12, checkout_distance_m: 8 });
+    const comp = render(id);
+    comp.instance.onLoad({ scene: encodeURIComponent('a=7&c=ABCD2345&m=i') });
+    await flush(10);
+    expect(activityService.checkIn).toHaveBeenCalled();
+    expect(comp.querySelector('#result').dom.textContent).toContain('签退成功');
+    expect(comp.querySelector('#result-hours').dom.textContent).toContain('12 积分');
+  });
+
   test('refusals are shown: out of range, foreign code, no location', async () => {
     activityService.checkIn.mockRejectedValue({ code: 'out_of_range', statusCode: 403, message: '您距离活动地点约2000米,需在300米范围内' });
     wx.scanCode = jest.fn((opts) => opts.success({ path: `pages/activity/scan/index?scene=${encodeURIComponent('a=7&c=ABCD2345&m=i')}` }));

@@ -107,14 +107,17 @@ Component({
         if (typeof location.accuracy === 'number') payload.accuracy = location.accuracy;
         const call = scene.purpose === 'checkout' ? activityService.checkOut : activityService.checkIn;
         const record = await call(scene.activityId, payload, { silent: true });
-        const text = PURPOSE_TEXT[scene.purpose];
+        // The wall's check-in code scanned again by someone checked in checks them out.
+        const done = record.status === 'checked_out' ? 'checkout' : scene.purpose;
+        const text = PURPOSE_TEXT[done];
         this.setData({
+          purpose: done,
           result: {
             title: `${text}成功`,
-            purpose: scene.purpose,
-            hours: scene.purpose === 'checkout' ? hoursText(record.served_minutes) : '',
+            purpose: done,
+            hours: done === 'checkout' ? hoursText(record.served_minutes) : '',
             points: record.points || 0,
-            distance: record[`${scene.purpose}_distance_m`],
+            distance: record[`${done}_distance_m`],
           },
         });
         wx.showToast({ title: `${text}成功`, icon: 'success' });
