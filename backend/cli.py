@@ -184,7 +184,8 @@ DEV_BANNER = """
 平安大联盟 Safe Alliance — 开发服务器 / development server
   API:      {base}/api/v1/health
   文档 docs: {base}/api/v1/docs   (OpenAPI: {base}/api/v1/openapi.json)
-  微信沙箱:  {base}{mount}/  (WeChat sandbox)
+  微信沙箱:  {base}{mount}/  (WeChat sandbox: 接口与已发送的订阅消息 / endpoints and the
+             recorded messages; JSON: {base}{mount}/__sandbox__/messages)
 
 演示账号通过沙箱登录 / demo users log in through the sandbox:
   curl -X POST {base}/api/v1/auth/wechat -H 'Content-Type: application/json' \\

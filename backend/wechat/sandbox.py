@@ -13,9 +13,11 @@ parameters, JSON shapes and errcodes follow the real API (api.weixin.qq.com):
 - ``POST wxa/msg_sec_check`` (v2): ``违禁`` is risky, ``待审`` needs review;
 - ``POST wxa/img_sec_check``: an image whose bytes contain ``违禁`` is risky (87014).
 
-Control endpoints under ``/__sandbox__/`` inject faults (errcode, HTTP status, hang), list the
-recorded messages and call counts, expire tokens and reset the state. The app works when mounted
-under a prefix (``DispatcherMiddleware``), since every path is taken relative to the mount.
+``GET /`` is a page for people (Chinese/English): the endpoints, the recorded messages and the
+call counts. Control endpoints under ``/__sandbox__/`` inject faults (errcode, HTTP status,
+hang), list the recorded messages and call counts, expire tokens and reset the state. The app
+works when mounted under a prefix (``DispatcherMiddleware``), since every path is taken relative
+to the mount.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Self
 
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, current_app, jsonify, render_template_string, request
 from PIL import Image, ImageDraw
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import BaseWSGIServer, make_server, run_simple
@@ -245,7 +247,7 @@ def create_sandbox_app() -> Flask:
     @app.before_request
     def _count_and_inject() -> Response | None:
         path = request.path.lstrip("/")
-        if path.startswith("__sandbox__/"):
+        if path.startswith("__sandbox__/") or path == "":
             return None
         state = _state()
         with state.lock:
@@ -524,7 +526,142 @@ def create_sandbox_app() -> Flask:
         _state().reset()
         return jsonify({"reset": True})
 
+    @app.get("/")
+    def index() -> Response:
+        """A page for people: what the sandbox answers, and what it has recorded."""
+        state = _state()
+        with state.lock:
+            messages = list(reversed(state.messages[-INDEX_MESSAGES:]))
+            total = len(state.messages)
+            calls = sorted(state.calls.items())
+            faults = [f.to_dict() for f in state.faults if f.remaining != 0]
+        methods: dict[str, set[str]] = {}
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint != "static" and rule.rule != "/":
+                methods.setdefault(rule.rule, set()).update(rule.methods - {"HEAD", "OPTIONS"})
+        # The WeChat API first (in the order of ENDPOINT_NOTES), then the control endpoints.
+        order = {path: i for i, path in enumerate(ENDPOINT_NOTES)}
+        endpoints = sorted(methods, key=lambda path: (order.get(path, len(order)), path))
+        body = render_template_string(
+            INDEX_PAGE,
+            root=request.script_root,
+            endpoints=[
+                (path, sorted(methods[path]), ENDPOINT_NOTES.get(path, ("", "")))
+                for path in endpoints
+            ],
+            messages=messages,
+            total=total,
+            calls=calls,
+            faults=faults,
+            shown=INDEX_MESSAGES,
+        )
+        return Response(body, mimetype="text/html")
+
     return app
+
+
+INDEX_MESSAGES = 50
+# path → (中文, English) for the index page.
+ENDPOINT_NOTES = {
+    "/cgi-bin/token": ("获取 access_token", "access token (appid + secret)"),
+    "/cgi-bin/stable_token": ("获取稳定版 access_token", "stable access token"),
+    "/sns/jscode2session": (
+        "登录:code「<名字>」→ openid「sandbox-<名字>」,一个 code 只能用一次",
+        'login: code "<name>" → openid "sandbox-<name>"; a code works once ("<name>#2" again)',
+    ),
+    "/wxa/business/getuserphonenumber": (
+        "手机号:11 位数字的 code 即号码本身",
+        "phone number: an 11-digit code is the number itself",
+    ),
+    "/cgi-bin/message/subscribe/send": (
+        "订阅消息:全部记录在下方",
+        "subscribe message: every one is recorded below",
+    ),
+    "/wxa/getwxacodeunlimit": (
+        "小程序码:按 scene 画出确定的 PNG",
+        "mini-program code: a PNG per scene",
+    ),
+    "/wxa/msg_sec_check": (
+        "文本内容安全:含「违禁」为 risky,含「待审」为 review",
+        'text security: "违禁" is risky, "待审" needs review',
+    ),
+    "/wxa/img_sec_check": (
+        "图片内容安全:字节中含「违禁」为违规",
+        'image security: bytes with "违禁" are risky',
+    ),
+    "/__sandbox__/messages": (
+        "已发送的订阅消息(JSON,?touser= 过滤)",
+        "recorded subscribe messages (JSON, ?touser= to filter)",
+    ),
+    "/__sandbox__/calls": ("各接口调用次数(JSON)", "calls per endpoint (JSON)"),
+    "/__sandbox__/faults": (
+        "注入故障:POST {path, errcode | http_status | hang_seconds, times};GET 列出;DELETE 清除",
+        "inject faults: POST {path, errcode | http_status | hang_seconds, times}; GET; DELETE",
+    ),
+    "/__sandbox__/expire-tokens": ("让全部 access_token 失效", "expire every access token"),
+    "/__sandbox__/reset": ("清空沙箱状态", "reset the sandbox"),
+}
+
+INDEX_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>微信沙箱 · WeChat sandbox</title>
+<style>
+body{font-family:-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;margin:24px;color:#1f2329}
+h1{font-size:22px}h2{font-size:17px;margin-top:28px}
+table{border-collapse:collapse;width:100%;font-size:13px}
+th,td{border-bottom:1px solid #e5e6eb;padding:6px 8px;text-align:left;vertical-align:top}
+th{background:#f5f6f7}code,pre{font-family:Menlo,Consolas,monospace;font-size:12px}
+pre{margin:0;white-space:pre-wrap;word-break:break-all}.muted{color:#646a73}
+</style></head><body>
+<h1>微信沙箱 · WeChat sandbox</h1>
+<p>本地模拟的微信服务端接口:开发与测试无需微信账号、无需联网。<br>
+<span class="muted">A local fake of the WeChat server APIs the project calls, so development and
+tests need no WeChat account and no network. Point <code>WECHAT_API_BASE</code> at
+<code>{{ root }}/</code>.</span></p>
+
+<h2>接口 · Endpoints</h2>
+<table><tr><th>方法 method</th><th>路径 path</th><th>说明</th><th>what it does</th></tr>
+{% for path, methods, note in endpoints %}
+<tr><td>{{ methods|join(", ") }}</td>
+<td>{% if "GET" in methods and path.startswith("/__sandbox__/") %}
+<a href="{{ root }}{{ path }}"><code>{{ path }}</code></a>
+{% else %}<code>{{ path }}</code>{% endif %}</td>
+<td>{{ note[0] }}</td><td class="muted">{{ note[1] }}</td></tr>
+{% endfor %}
+</table>
+
+<h2>已发送的订阅消息 · Recorded messages ({{ total }})</h2>
+{% if messages %}
+<p class="muted">最近 {{ messages|length }} 条,最新在前 · the latest {{ messages|length }}, newest
+first — all of them:
+<a href="{{ root }}/__sandbox__/messages"><code>__sandbox__/messages</code></a></p>
+<table><tr><th>时间 sent</th><th>接收者 touser</th><th>模板 template</th><th>页面 page</th>
+<th>内容 data</th></tr>
+{% for m in messages %}
+<tr><td>{{ m.sent_at }}</td><td><code>{{ m.touser }}</code></td>
+<td><code>{{ m.template_id }}</code></td>
+<td><code>{{ m.page or "" }}</code></td>
+<td><pre>{% for key, value in (m.data or {}).items() -%}
+{{ key }}: {{ value.value if value is mapping else value }}
+{% endfor %}</pre></td></tr>
+{% endfor %}
+</table>
+{% else %}
+<p class="muted">还没有消息 · no message sent yet.</p>
+{% endif %}
+
+<h2>调用次数 · Calls</h2>
+{% if calls %}<table><tr><th>路径 path</th><th>次数 count</th></tr>
+{% for path, count in calls %}
+<tr><td><code>{{ path }}</code></td><td>{{ count }}</td></tr>{% endfor %}
+</table>{% else %}<p class="muted">还没有调用 · no call yet.</p>{% endif %}
+{% if faults %}<h2>待生效的故障 · Pending faults</h2>
+<table><tr><th>path</th><th>errcode</th><th>http_status</th><th>hang_seconds</th><th>times</th></tr>
+{% for f in faults %}<tr><td><code>{{ f.path }}</code></td><td>{{ f.errcode }}</td>
+<td>{{ f.http_status }}</td><td>{{ f.hang_seconds }}</td><td>{{ f.times }}</td></tr>{% endfor %}
+</table>{% endif %}
+</body></html>"""
 
 
 class SandboxServer:

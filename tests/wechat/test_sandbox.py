@@ -96,3 +96,50 @@ def test_mounted_under_a_prefix() -> None:
         assert response.json()["openid"] == "sandbox-alice"
         calls = requests.get(f"{server.base_url}__sandbox__/calls", timeout=5).json()
         assert calls["calls"] == {"sns/jscode2session": 1}
+
+
+def test_the_index_page_lists_endpoints_and_recorded_messages() -> None:
+    """/wechat-sandbox/ (as `make run` mounts it) answers a page for people, in both languages,
+    with working links under the mount and the messages the API sent."""
+    with serve_in_thread(mount="/wechat-sandbox") as server:
+        empty = requests.get(server.base_url, timeout=5)
+        assert empty.status_code == 200 and empty.headers["Content-Type"].startswith("text/html")
+        assert "微信沙箱" in empty.text and "WeChat sandbox" in empty.text
+        assert "还没有消息" in empty.text and "no message sent yet" in empty.text
+        for path in (
+            "/sns/jscode2session",
+            "/cgi-bin/message/subscribe/send",
+            "/wxa/msg_sec_check",
+            "/__sandbox__/faults",
+        ):
+            assert f"<code>{path}</code>" in empty.text, path
+        assert 'href="/wechat-sandbox/__sandbox__/messages"' in empty.text
+        assert 'href="/wechat-sandbox/__sandbox__/calls"' in empty.text
+
+        token = _token(server.base_url)
+        sent = requests.post(
+            f"{server.base_url}cgi-bin/message/subscribe/send",
+            params={"access_token": token},
+            json={
+                "touser": "sandbox-demo-volunteer",
+                "template_id": "tmpl-hours_recorded",
+                "page": "pages/activity/hours/index",
+                "data": {"thing1": {"value": "夜间巡逻<b>"}, "number2": {"value": "2"}},
+            },
+            timeout=5,
+        )
+        assert sent.json()["errcode"] == 0
+        page = requests.get(server.base_url, timeout=5).text
+        assert "Recorded messages (1)" in page and "sandbox-demo-volunteer" in page
+        assert "thing1: 夜间巡逻&lt;b&gt;" in page  # escaped
+        # The page is not itself counted as a WeChat call.
+        calls = requests.get(f"{server.base_url}__sandbox__/calls", timeout=5).json()["calls"]
+        assert "" not in calls and calls["cgi-bin/message/subscribe/send"] == 1
+
+
+def test_the_dev_banner_links_the_sandbox_index() -> None:
+    from backend.cli import DEV_BANNER
+
+    banner = DEV_BANNER.format(base="http://127.0.0.1:5000", mount="/wechat-sandbox")
+    assert "http://127.0.0.1:5000/wechat-sandbox/ " in banner
+    assert "http://127.0.0.1:5000/wechat-sandbox/__sandbox__/messages" in banner
