@@ -100,12 +100,30 @@ class Config:
     TOKEN_TTL_SECONDS = _env_int("TOKEN_TTL_SECONDS", 7 * 24 * 3600)
     TOKEN_ISSUER = "safe-alliance"
 
+    # Faults: a transaction the database interrupts (deadlock, lock wait timeout, Galera
+    # certification conflict, connection lost before COMMIT) is run again from the start —
+    # conflicts up to DB_RETRY_ATTEMPTS attempts in all, an unreachable database for up to
+    # DB_UNAVAILABLE_WAIT_SECONDS — then answered 503 with Retry-After: DB_RETRY_AFTER_SECONDS.
+    DB_RETRY_ATTEMPTS = _env_int("DB_RETRY_ATTEMPTS", 12)
+    # Conflict backoff: "full jitter", uniform up to BASE * 2^n seconds, capped at MAX.
+    DB_RETRY_BASE_DELAY_SECONDS = float(_env("DB_RETRY_BASE_DELAY_SECONDS", "0.02"))
+    DB_RETRY_MAX_DELAY_SECONDS = float(_env("DB_RETRY_MAX_DELAY_SECONDS", "1.0"))
+    DB_UNAVAILABLE_WAIT_SECONDS = float(_env("DB_UNAVAILABLE_WAIT_SECONDS", "3"))
+    DB_RETRY_AFTER_SECONDS = _env_int("DB_RETRY_AFTER_SECONDS", 3)
+    DB_CONNECT_TIMEOUT_SECONDS = _env_int("DB_CONNECT_TIMEOUT_SECONDS", 3)
+    # Redis (optional): short timeouts, and while it is unreachable per-process fallbacks
+    # (rate-limit counters, WeChat token), Redis tried again every REDIS_RECHECK_SECONDS.
+    REDIS_SOCKET_TIMEOUT_SECONDS = float(_env("REDIS_SOCKET_TIMEOUT_SECONDS", "0.5"))
+    REDIS_RECHECK_SECONDS = float(_env("REDIS_RECHECK_SECONDS", "10"))
+
     # Rate limits (flask-limiter syntax)
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "20 per minute")
     RATELIMIT_HEADERS_ENABLED = True
     # Redis when REDIS_URL is set (create_app), so every worker shares the counters.
     RATELIMIT_STORAGE_URI = "memory://"
+    # Redis unreachable: count in this process's memory (a warning is logged when it switches).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 
     # API / OpenAPI (flask-smorest)
     API_TITLE = "平安大联盟 Safe Alliance API"

@@ -5,11 +5,26 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask
+from flask import Flask, Response
 
 # Before any schema is defined: marshmallow copies its messages into each field and validator.
 import backend.schemas.validation_messages  # noqa: F401
 from config import Config, get_config
+
+
+class SafeAllianceApp(Flask):
+    """Flask whose requests are re-run when the database interrupts their transaction."""
+
+    def full_dispatch_request(self) -> Response:
+        from backend import transactions
+
+        return transactions.dispatch_request(self, super().full_dispatch_request)
+
+    def handle_user_exception(self, e: Exception):
+        from backend import transactions
+
+        transactions.raise_interruption(e)  # a deadlock or lost connection is re-run, not a 500
+        return super().handle_user_exception(e)
 
 
 def create_app(config: str | type[Config] | None = None, **overrides) -> Flask:
@@ -17,7 +32,7 @@ def create_app(config: str | type[Config] | None = None, **overrides) -> Flask:
     config_class = config if isinstance(config, type) else get_config(config)
     config_class.validate()
 
-    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
+    app = SafeAllianceApp(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
     app.config.from_object(config_class)
     app.config.update(overrides)
     app.json.ensure_ascii = False
@@ -28,7 +43,7 @@ def create_app(config: str | type[Config] | None = None, **overrides) -> Flask:
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
-    from backend import auth, errors
+    from backend import auth, errors, transactions
     from backend.api import register_blueprints
     from backend.extensions import api, db, limiter, migrate, wechat
 
@@ -40,8 +55,7 @@ def create_app(config: str | type[Config] | None = None, **overrides) -> Flask:
         render_as_batch=True,
         compare_type=True,
     )
-    if app.config.get("REDIS_URL") and "RATELIMIT_STORAGE_URI" not in overrides:
-        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    _configure_rate_limit_storage(app, overrides)
     limiter.init_app(app)
     wechat.init_app(app)
     api.init_app(app)
@@ -51,19 +65,30 @@ def create_app(config: str | type[Config] | None = None, **overrides) -> Flask:
     errors.register_error_handlers(app)
     auth.init_app(app)
 
-    @app.after_request
-    def _finish_transaction(response):
-        """One commit per request: keep the work of a success, drop everything else."""
-        if response.status_code < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
-        return response
+    transactions.install_engine_hooks()
+    # One commit per request: keep the work of a success, drop everything else. Registered
+    # last, so it runs first among the after-request hooks; a COMMIT that a conflict refused
+    # re-runs the request (transactions.dispatch_request).
+    app.after_request(transactions.finish_request)
 
     from backend.cli import register_cli
 
     register_cli(app)
     return app
+
+
+def _configure_rate_limit_storage(app: Flask, overrides: dict) -> None:
+    """Counters in Redis when configured; while Redis is unreachable, per-process counters
+    (flask-limiter's in-memory fallback, which logs a warning when it switches), not a 500."""
+    from backend.dependencies import redis_options
+
+    if app.config.get("REDIS_URL") and "RATELIMIT_STORAGE_URI" not in overrides:
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
+        options = dict(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+        for key, value in redis_options(app.config).items():
+            options.setdefault(key, value)
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = options
 
 
 def _serve_docs_assets(app: Flask) -> None:
@@ -94,6 +119,10 @@ def _configure_engine(app: Flask) -> None:
         options.setdefault("pool_size", 10)
         options.setdefault("max_overflow", 20)
         options.setdefault("isolation_level", "READ COMMITTED")
+        # An unreachable host fails fast into the retry/503 path instead of pymysql's 10 s.
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", app.config.get("DB_CONNECT_TIMEOUT_SECONDS", 3))
+        options["connect_args"] = connect_args
     elif uri.startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
         _begin_before_sqlite_savepoints()

@@ -47,8 +47,16 @@ def _client_ip() -> str:
     return request.headers.get("X-Real-IP") or request.remote_addr or "unknown"
 
 
+def _rerun_after_interruption() -> bool:
+    """A request re-run after a database interruption was counted on its first run already."""
+    from backend.transactions import attempt_number
+
+    return attempt_number() > 0
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 api = SafeAllianceApi()
 limiter = Limiter(key_func=_client_ip, default_limits=[])
+limiter.request_filter(_rerun_after_interruption)
 wechat = WeChatGateway()

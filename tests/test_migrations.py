@@ -55,3 +55,30 @@ def test_upgrade_from_empty_then_downgrade_one_step_and_back(scratch_url, sandbo
         upgrade()
         assert set(inspect(db.engine).get_table_names()) == tables
         db.engine.dispose()
+
+
+def test_every_table_has_a_primary_key(app):
+    """Galera replicates rows by key: a table without a primary key is slow or unsafe there."""
+    from backend.extensions import db
+
+    inspector = inspect(db.engine)
+    tables = inspector.get_table_names()
+    assert "alembic_version" in tables
+    missing = [t for t in tables if not inspector.get_pk_constraint(t)["constrained_columns"]]
+    assert missing == []
+
+
+def test_no_table_locks_or_named_locks():
+    """Neither ``LOCK TABLES`` nor ``GET_LOCK()`` is replicated by Galera: lock rows instead."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    pattern = re.compile(r"\b(LOCK\s+TABLES?|GET_LOCK\s*\(|RELEASE_LOCK\s*\()", re.IGNORECASE)
+    offenders = [
+        str(path.relative_to(root))
+        for folder in ("backend", "migrations")
+        for path in (root / folder).rglob("*.py")
+        if pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

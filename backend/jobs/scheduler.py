@@ -3,7 +3,8 @@
 Production runs exactly one ``flask scheduler run`` process (blocking, stops cleanly on SIGTERM
 or Ctrl-C); ``flask dev`` embeds one in the development server through ``start_background``;
 gunicorn workers (wsgi.py) never start one. Every run goes through ``run_job``: its own app
-context and session, a commit when the job returns, a rollback when it raises, and a log line.
+context and session, a commit when the job returns, a rollback when it raises (a run the database
+interrupts is run again in a fresh transaction), and a log line.
 Two schedulers running by accident do no harm because jobs claim their rows atomically;
 ``max_instances=1`` and ``coalesce`` keep one process from overlapping itself or catching up
 with a burst of missed runs.
@@ -25,6 +26,7 @@ from flask import Flask
 
 from backend.extensions import db
 from backend.jobs.registry import JOBS, Job
+from backend.transactions import run_in_transaction
 
 log = logging.getLogger(__name__)
 
@@ -43,16 +45,18 @@ def resolve(job: Job) -> Callable[[], Any]:
 
 
 def run_job(app: Flask, job_id: str) -> Any:
-    """Run one job in a fresh app context; commit on success, roll back and re-raise on error."""
+    """Run one job in a fresh app context; commit on success, roll back and re-raise on error.
+
+    A run the database interrupts (deadlock, Galera conflict, lost connection) is run again
+    from the start in a fresh transaction (``transactions.run_in_transaction``).
+    """
     job = job_by_id(job_id)
     func = resolve(job)
     started = time.monotonic()
     with app.app_context():
         try:
-            result = func()
-            db.session.commit()
+            result = run_in_transaction(func, label=f"job {job_id}")
         except Exception:
-            db.session.rollback()
             log.exception("job %s failed after %.2fs", job_id, time.monotonic() - started)
             raise
         finally:

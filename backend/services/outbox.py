@@ -33,6 +33,7 @@ from backend.models import OutboxMessage, User
 from backend.permissions import OUTBOX_MANAGE, require_any
 from backend.services import audit
 from backend.services.notifications import reset_subscription
+from backend.transactions import retry_transaction, run_in_transaction
 from backend.utils import utcnow
 from backend.wechat.gateway import TOKEN_ERRCODES, SendOutcome
 
@@ -93,7 +94,16 @@ def dispatch_due(*, max_batches: int | None = None) -> dict[str, int]:
 
 
 def claim_due(limit: int, now: datetime | None = None) -> list[Delivery]:
-    """Claim up to ``limit`` due rows for this dispatcher and commit the claim at once."""
+    """Claim up to ``limit`` due rows for this dispatcher and commit the claim at once.
+
+    Run again when the database interrupts it (on Galera two dispatchers on two nodes can both
+    claim a row locally; the second COMMIT fails certification and its re-run finds the row
+    taken). A lost COMMIT whose claim did land only delays those rows until they are released.
+    """
+    return retry_transaction(lambda: _claim_due(limit, now), label="outbox claim")
+
+
+def _claim_due(limit: int, now: datetime | None) -> list[Delivery]:
     now = now or utcnow()
     token = uuid.uuid4().hex
     mysql = db.engine.dialect.name == "mysql"
@@ -153,6 +163,10 @@ def claim_due(limit: int, now: datetime | None = None) -> list[Delivery]:
 
 def release_stuck(now: datetime | None = None) -> int:
     """Give rows left in ``sending`` by a crashed dispatcher back to the queue (or fail them)."""
+    return retry_transaction(lambda: _release_stuck(now), label="outbox release")
+
+
+def _release_stuck(now: datetime | None) -> int:
     now = now or utcnow()
     config = current_app.config
     cutoff = now - timedelta(seconds=config["NOTIFY_SENDING_TIMEOUT_SECONDS"])
@@ -174,13 +188,17 @@ def release_stuck(now: datetime | None = None) -> int:
 
 
 def _deliver(app: Flask, item: Delivery) -> str:
-    """Send one claimed row and commit its outcome, in this thread's own app context."""
+    """Send one claimed row and commit its outcome, in this thread's own app context.
+
+    Only the outcome's transaction is retried when the database interrupts it, never the send:
+    a message WeChat accepted must not go out twice.
+    """
     with app.app_context():
         try:
             outcome = _send(item)
-            status = record_outcome(item, outcome)
-            db.session.commit()
-            return status
+            return run_in_transaction(
+                lambda: record_outcome(item, outcome), label=f"outbox row {item.id} outcome"
+            )
         except Exception:
             # The row stays "sending" and is released after the timeout; the run goes on.
             db.session.rollback()

@@ -3,25 +3,30 @@
 ``gateway = WeChatGateway(); gateway.init_app(app)`` builds one client per app (kept in
 ``app.extensions["wechat"]``) pointed at ``WECHAT_API_BASE`` — the sandbox in development and
 tests, ``https://api.weixin.qq.com/`` in production. The access token lives in shared storage
-(Redis when ``REDIS_URL`` is set) and is fetched once under a lock however many workers want it.
-WeChat answers are turned into plain Python data or ``APIError`` subclasses; subscribe messages
-return a ``SendOutcome`` instead so that the notification dispatcher can decide what to do.
+(Redis when ``REDIS_URL`` is set) and is fetched once under a lock however many workers want it;
+while Redis is unreachable each process keeps its own token (``FallbackStorage``) so that nothing
+a user sees depends on Redis. Within one request each WeChat call is made at most once for the
+same input: a request that the database interrupts is run again (``backend/transactions.py``)
+and must not call WeChat again — a login code works only once. WeChat answers are turned into
+plain Python data or ``APIError`` subclasses; subscribe messages return a ``SendOutcome``
+instead so that the notification dispatcher can decide what to do.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 import redis
 import requests
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request
 from wechatpy import WeChatClient
 from wechatpy.client.api.base import BaseWeChatAPI
 from wechatpy.exceptions import WeChatClientException
@@ -29,6 +34,7 @@ from wechatpy.session import SessionStorage
 from wechatpy.session.memorystorage import MemoryStorage
 from wechatpy.session.redisstorage import RedisStorage
 
+from backend.dependencies import Outage, redis_client
 from backend.errors import (
     APIError,
     RateLimited,
@@ -66,6 +72,84 @@ _RELEASE_LOCK = (
 )
 
 
+class FallbackStorage(SessionStorage):
+    """Token storage in Redis (shared by every worker) that falls back to this process's memory
+    while Redis is unreachable, instead of failing every call that needs a token.
+
+    Writes go to both, so a process that fetched a token keeps using it through an outage; reads
+    use Redis whenever it answers. ``outage`` logs the switch once and skips Redis for a while.
+    """
+
+    def __init__(self, primary: SessionStorage, outage: Outage) -> None:
+        self.primary = primary
+        self.memory = MemoryStorage()
+        self.outage = outage
+
+    @property
+    def shared(self) -> bool:
+        """True while the token lives in Redis, False while this process uses its memory."""
+        return not self.outage.down
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if self.outage.available():
+            try:
+                value = self.primary.get(key, default)
+            except redis.RedisError as error:
+                self.outage.failed(error)
+            else:
+                self.outage.recovered()
+                return value
+        return self.memory.get(key, default)
+
+    def set(self, key: str, value: Any, ttl: int | None = None) -> None:
+        self.memory.set(key, value, ttl)
+        self._primary("set", key, value, ttl)
+
+    def delete(self, key: str) -> None:
+        self.memory.delete(key)
+        self._primary("delete", key)
+
+    def _primary(self, method: str, *args: Any) -> None:
+        if not self.outage.available():
+            return
+        try:
+            getattr(self.primary, method)(*args)
+        except redis.RedisError as error:
+            self.outage.failed(error)
+        else:
+            self.outage.recovered()
+
+
+class CallRecord:
+    """When this process last reached WeChat and last failed to (for /health; no extra calls)."""
+
+    def __init__(self) -> None:
+        self.ok_at = 0.0
+        self.failed_at = 0.0
+
+    def ok(self) -> None:
+        self.ok_at = time.time()
+
+    def failed(self) -> None:
+        self.failed_at = time.time()
+
+    @property
+    def status(self) -> str:
+        if not self.ok_at and not self.failed_at:
+            return "unknown"
+        return "error" if self.failed_at > self.ok_at else "ok"
+
+
+def _reached(error: BaseException) -> bool:
+    """Whether WeChat itself answered (an errcode) rather than being unreachable or busy."""
+    if isinstance(error, WeChatClientException):
+        if error.errcode is None:
+            status = _http_status(error)
+            return status is not None and status < 500
+        return error.errcode != -1
+    return False
+
+
 @dataclass(frozen=True)
 class SendOutcome:
     """What became of one subscribe message; the dispatcher branches on ``status``."""
@@ -91,6 +175,7 @@ class GatewayClient(WeChatClient):
         timeout: float,
         session: SessionStorage,
         redis_client: redis.Redis | None = None,
+        redis_outage: Outage | None = None,
     ) -> None:
         super().__init__(appid, secret, session=session, timeout=timeout, auto_retry=False)
         self.api_base = api_base
@@ -104,6 +189,8 @@ class GatewayClient(WeChatClient):
             if own_base.startswith(REAL_API_BASE) and api is not self.wxa:
                 api.API_BASE_URL = api_base + own_base[len(REAL_API_BASE) :]
         self._redis = redis_client
+        self._redis_outage = redis_outage
+        self.calls = CallRecord()
         self._local_lock = threading.Lock()
         self._last_failure = float("-inf")  # monotonic time of the last failed fetch
         # How long a caller may wait for someone else's fetch (which itself obeys the timeout).
@@ -161,10 +248,18 @@ class GatewayClient(WeChatClient):
             if self._last_failure >= waited_since:
                 raise UpstreamUnavailable(errors={"reason": "access_token_unavailable"})
             try:
-                if self._redis is None:
-                    self.fetch_access_token()
-                    return self.session.get(self.access_token_key)
-                return self._refresh_under_redis_lock(stale)
+                if self._redis is not None and (
+                    self._redis_outage is None or self._redis_outage.available()
+                ):
+                    try:
+                        return self._refresh_under_redis_lock(stale)
+                    except redis.RedisError as error:
+                        # No shared lock without Redis: this process fetches its own token.
+                        if self._redis_outage is None:
+                            raise
+                        self._redis_outage.failed(error)
+                self.fetch_access_token()
+                return self.session.get(self.access_token_key)
             except Exception:
                 self._last_failure = time.monotonic()
                 raise
@@ -196,16 +291,24 @@ class GatewayClient(WeChatClient):
     def fetch_access_token(self) -> dict[str, Any]:
         """Fetch a token from ``cgi-bin/stable_token`` on the configured base URL."""
         log.info("fetching WeChat access token for %s", self.appid)
-        response = self._http.post(
-            f"{self.api_base}cgi-bin/stable_token",
-            json={
-                "grant_type": "client_credential",
-                "appid": self.appid,
-                "secret": self.secret,
-                "force_refresh": False,
-            },
-            timeout=self.timeout,
-        )
+        try:
+            response = self._http.post(
+                f"{self.api_base}cgi-bin/stable_token",
+                json={
+                    "grant_type": "client_credential",
+                    "appid": self.appid,
+                    "secret": self.secret,
+                    "force_refresh": False,
+                },
+                timeout=self.timeout,
+            )
+        except requests.RequestException:
+            self.calls.failed()
+            raise
+        if response.status_code >= 500:
+            self.calls.failed()
+        else:
+            self.calls.ok()
         try:
             response.raise_for_status()
             result = response.json()
@@ -232,6 +335,15 @@ class GatewayClient(WeChatClient):
 
     def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
         """wechatpy's request, retried exactly once with a new token on a token error."""
+        try:
+            result = self._request_with_token(method, url_or_endpoint, **kwargs)
+        except (WeChatClientException, requests.RequestException) as error:
+            (self.calls.ok if _reached(error) else self.calls.failed)()
+            raise
+        self.calls.ok()
+        return result
+
+    def _request_with_token(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
         explicit_token = "access_token" in (kwargs.get("params") or {})
         first = _copy_kwargs(kwargs)
         try:
@@ -289,6 +401,20 @@ def _translate(error: Exception) -> APIError:
         log.warning("token storage unavailable: %s", type(error).__name__)
         return UpstreamUnavailable(errors={"reason": "token_storage_unavailable"})
     raise error
+
+
+_RESULTS_KEY = "safe_alliance.wechat_results"
+
+
+def _once_per_request(key: Hashable, fn: Callable[[], T]) -> T:
+    """``fn()``, or its earlier result in this request (a re-run after a database interruption
+    repeats no WeChat call: login and phone codes are single-use, checks cost quota)."""
+    if not has_request_context():
+        return fn()
+    results = request.environ.setdefault(_RESULTS_KEY, {})
+    if key not in results:
+        results[key] = fn()
+    return results[key]
 
 
 def _call(fn: Callable[[], T], special: Mapping[int, Callable[[], APIError]] | None = None) -> T:
@@ -353,13 +479,19 @@ class WeChatGateway:
         if not api_base.endswith("/"):
             api_base += "/"
         timeout = float(config.get("WECHAT_TIMEOUT_SECONDS") or 5)
-        redis_client: redis.Redis | None = None
+        redis_connection: redis.Redis | None = None
+        outage: Outage | None = None
         storage: SessionStorage
         if config.get("REDIS_URL"):
-            redis_client = redis.Redis.from_url(
-                config["REDIS_URL"], socket_timeout=timeout, socket_connect_timeout=timeout
+            redis_connection = redis_client(config["REDIS_URL"], config)
+            outage = Outage(
+                "Redis (WeChat access token store)",
+                float(config.get("REDIS_RECHECK_SECONDS") or 10),
+                log,
             )
-            storage = RedisStorage(redis_client, prefix=f"wechat:{appid}")
+            storage = FallbackStorage(
+                RedisStorage(redis_connection, prefix=f"wechat:{appid}"), outage
+            )
         else:
             storage = MemoryStorage()
         client = GatewayClient(
@@ -368,7 +500,8 @@ class WeChatGateway:
             api_base=api_base,
             timeout=timeout,
             session=storage,
-            redis_client=redis_client,
+            redis_client=redis_connection,
+            redis_outage=outage,
         )
         app.extensions[EXTENSION_KEY] = _AppState(
             client=client,
@@ -388,6 +521,16 @@ class WeChatGateway:
         """The current app's wechatpy client (for APIs the gateway does not wrap)."""
         return self._state().client
 
+    def status(self) -> dict[str, str]:
+        """What this process knows without calling WeChat: whether its last call reached
+        WeChat (``ok``/``error``/``unknown``), and where the access token is kept."""
+        client = self.client
+        if isinstance(client.session, FallbackStorage):
+            store = "redis" if client.session.shared else "memory"
+        else:
+            store = "memory"
+        return {"wechat": client.calls.status, "wechat_token_store": store}
+
     # -- login and phone --------------------------------------------------------------------
 
     def code2session(self, code: str) -> dict[str, Any]:
@@ -397,22 +540,25 @@ class WeChatGateway:
         client = self.client
         # jscode2session needs no access token: the explicit None keeps wechatpy from fetching
         # one (requests drops None params), so login works even while the token is unavailable.
-        result = _call(
-            lambda: client.get(
-                "sns/jscode2session",
-                params={
-                    "appid": client.appid,
-                    "secret": client.secret,
-                    "js_code": code,
-                    "grant_type": "authorization_code",
-                    "access_token": None,
+        result = _once_per_request(
+            ("jscode2session", code),
+            lambda: _call(
+                lambda: client.get(
+                    "sns/jscode2session",
+                    params={
+                        "appid": client.appid,
+                        "secret": client.secret,
+                        "js_code": code,
+                        "grant_type": "authorization_code",
+                        "access_token": None,
+                    },
+                    api_base_url=client.wxa.API_BASE_URL,
+                ),
+                {
+                    **{errcode: WeChatLoginFailed for errcode in LOGIN_ERRCODES},
+                    **{errcode: RateLimited for errcode in RATE_LIMIT_ERRCODES},
                 },
-                api_base_url=client.wxa.API_BASE_URL,
             ),
-            {
-                **{errcode: WeChatLoginFailed for errcode in LOGIN_ERRCODES},
-                **{errcode: RateLimited for errcode in RATE_LIMIT_ERRCODES},
-            },
         )
         if not isinstance(result, dict) or not result.get("openid"):
             raise UpstreamError(errors={"reason": "no_openid"})
@@ -431,13 +577,16 @@ class WeChatGateway:
         if not code:
             raise invalid()
         client = self.client
-        result = _call(
-            lambda: client.post(
-                "wxa/business/getuserphonenumber",
-                data={"code": code},
-                api_base_url=client.wxa.API_BASE_URL,
+        result = _once_per_request(
+            ("getuserphonenumber", code),
+            lambda: _call(
+                lambda: client.post(
+                    "wxa/business/getuserphonenumber",
+                    data={"code": code},
+                    api_base_url=client.wxa.API_BASE_URL,
+                ),
+                {40029: invalid, **{errcode: RateLimited for errcode in RATE_LIMIT_ERRCODES}},
             ),
-            {40029: invalid, **{errcode: RateLimited for errcode in RATE_LIMIT_ERRCODES}},
         )
         phone = (
             (result.get("phone_info") or {}).get("purePhoneNumber")
@@ -519,10 +668,13 @@ class WeChatGateway:
         }
         if page:
             payload["page"] = page
-        result = _call(
-            lambda: client.post(
-                "wxa/getwxacodeunlimit", data=payload, api_base_url=client.wxa.API_BASE_URL
-            )
+        result = _once_per_request(
+            ("getwxacodeunlimit", *sorted(payload.items())),
+            lambda: _call(
+                lambda: client.post(
+                    "wxa/getwxacodeunlimit", data=payload, api_base_url=client.wxa.API_BASE_URL
+                )
+            ),
         )
         if isinstance(result, requests.Response) and result.headers.get(
             "Content-Type", ""
@@ -556,10 +708,13 @@ class WeChatGateway:
             payload["title"] = title
         if nickname:
             payload["nickname"] = nickname
-        result = _call(
-            lambda: client.post(
-                "wxa/msg_sec_check", data=payload, api_base_url=client.wxa.API_BASE_URL
-            )
+        result = _once_per_request(
+            ("msg_sec_check", *sorted(payload.items())),
+            lambda: _call(
+                lambda: client.post(
+                    "wxa/msg_sec_check", data=payload, api_base_url=client.wxa.API_BASE_URL
+                )
+            ),
         )
         suggest = (result.get("result") or {}).get("suggest") if isinstance(result, dict) else None
         # An answer we do not understand is never treated as a pass.
@@ -568,12 +723,16 @@ class WeChatGateway:
     def check_image(self, data: bytes, filename: str = "image.png") -> str:
         """imgSecCheck: ``"pass"`` or ``"risky"`` for one image."""
         client = self.client
-        try:
-            client.wxa.check_image_security((filename, data))
-        except WeChatClientException as error:
-            if error.errcode == RISKY_IMAGE_ERRCODE:
-                return "risky"
-            raise _translate(error) from error
-        except (requests.RequestException, redis.RedisError) as error:
-            raise _translate(error) from error
-        return "pass"
+
+        def check() -> str:
+            try:
+                client.wxa.check_image_security((filename, data))
+            except WeChatClientException as error:
+                if error.errcode == RISKY_IMAGE_ERRCODE:
+                    return "risky"
+                raise _translate(error) from error
+            except (requests.RequestException, redis.RedisError) as error:
+                raise _translate(error) from error
+            return "pass"
+
+        return _once_per_request(("img_sec_check", hashlib.sha256(data).hexdigest()), check)
