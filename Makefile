@@ -6,7 +6,7 @@ PORT   ?= 5000
 export FLASK_APP := wsgi.py
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run install fonts test lint test-py test-mysql test-miniprogram bench format clean
+.PHONY: run install fonts test lint test-py test-mysql test-miniprogram test-galera faults bench format clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ test-mysql: install
 test-miniprogram: install miniprogram/node_modules/.installed
 	cd miniprogram && npm test --silent
 	$(BIN)/python scripts/miniprogram_integration.py
+
+## The MariaDB race tests on a 3-node Galera cluster of its own (loopback ports 14560-14599, temp
+## datadirs; needs galera-4, mariadb-server, rsync), writers on two nodes; stops it afterwards.
+test-galera: install
+	$(BIN)/python -m scripts.faults.galera
 
 ## Benchmarks on MariaDB (figures printed as ratios measured in one run; nothing asserted).
 bench: install

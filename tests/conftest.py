@@ -29,6 +29,9 @@ from backend.wechat import serve_in_thread  # noqa: E402
 
 MYSQL_URL = os.environ.get("TEST_DATABASE_URL", "")
 IS_MYSQL = MYSQL_URL.startswith("mysql")
+# A second node of a multi-primary cluster (make test-galera): live-server requests alternate
+# between an API instance on TEST_DATABASE_URL and one on this URL.
+SECOND_WRITER_URL = os.environ.get("TEST_DATABASE_URL_2", "")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -104,12 +107,17 @@ def database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(sandbox, database_url):
+def upload_dir() -> str:
+    return tempfile.mkdtemp(prefix="uploads-")
+
+
+@pytest.fixture(scope="session")
+def app(sandbox, database_url, upload_dir):
     app = create_app(
         "testing",
         SQLALCHEMY_DATABASE_URI=database_url,
         WECHAT_API_BASE=sandbox.base_url,
-        UPLOAD_DIR=tempfile.mkdtemp(prefix="uploads-"),
+        UPLOAD_DIR=upload_dir,
     )
     app.test_client_class = RecordingClient
     with app.app_context():
@@ -368,6 +376,20 @@ def application(village_id: int, seed: int = 1, **overrides) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
+class RoundRobin:
+    """A WSGI app handing each request to the next of ``apps`` (writers on two Galera nodes)."""
+
+    def __init__(self, apps: list) -> None:
+        self.apps = apps
+        self.turn = itertools.count()
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            app = self.apps[next(self.turn) % len(self.apps)]
+        return app(environ, start_response)
+
+
 class LiveServer:
     def __init__(self, app):
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -380,9 +402,22 @@ class LiveServer:
         self.server.server_close()
 
 
+@pytest.fixture(scope="session")
+def second_writer(app, sandbox, upload_dir):
+    """An API instance on the second cluster node, or None outside ``make test-galera``."""
+    if not SECOND_WRITER_URL:
+        return None
+    return create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=SECOND_WRITER_URL,
+        WECHAT_API_BASE=sandbox.base_url,
+        UPLOAD_DIR=upload_dir,
+    )
+
+
 @pytest.fixture
-def live_server(app) -> Iterator[LiveServer]:
-    server = LiveServer(app)
+def live_server(app, second_writer) -> Iterator[LiveServer]:
+    server = LiveServer(RoundRobin([app, second_writer]) if second_writer else app)
     yield server
     server.stop()
 

@@ -18,7 +18,7 @@ from backend.extensions import db, wechat
 from backend.models import Notification, OutboxMessage
 from backend.services import outbox
 from backend.utils import utcnow
-from tests.conftest import MYSQL_URL, application
+from tests.conftest import MYSQL_URL, SECOND_WRITER_URL, application
 from tests.notify_support import (
     SEND_PATH,
     TOKEN_PATH,
@@ -367,12 +367,13 @@ def test_two_dispatcher_processes_race_on_mysql(app, sandbox, new_user, control)
         subprocess.Popen(
             [sys.executable, "-m", "flask", "scheduler", "run-once", "notifications.dispatch"],
             cwd=ROOT,
-            env=env,
+            # On a Galera cluster (make test-galera) the two dispatchers use two nodes.
+            env={**env, "DATABASE_URL": [MYSQL_URL, SECOND_WRITER_URL or MYSQL_URL][i]},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(2)
+        for i in range(2)
     ]
     outputs = [proc.communicate(timeout=120) for proc in procs]
     assert [proc.returncode for proc in procs] == [0, 0], outputs
