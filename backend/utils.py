@@ -8,6 +8,9 @@ imports nothing from ``backend`` (it is the bottom floor of the import-linter la
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -16,9 +19,27 @@ EARTH_RADIUS_M = 6_371_000.0
 METERS_PER_DEGREE = 111_320.0  # one degree of latitude, in metres
 
 
+_BACKDATED: ContextVar[datetime | None] = ContextVar("backdated", default=None)
+
+
 def utcnow() -> datetime:
-    """Current time as an aware UTC datetime (freezegun-friendly)."""
-    return datetime.now(UTC)
+    """Current time as an aware UTC datetime (freezegun-friendly), or the moment set by
+    :func:`backdated`."""
+    moment = _BACKDATED.get()
+    return moment if moment is not None else datetime.now(UTC)
+
+
+@contextmanager
+def backdated(moment: datetime) -> Iterator[None]:
+    """Run the enclosed code as if it were ``moment`` (aware), for everything that reads the
+    time through :func:`utcnow`. Only the demo county uses it: it replays six months of a
+    county's life through the real services, so ledgers, period totals and timelines carry
+    the dates on which things happened."""
+    token = _BACKDATED.set(moment.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _BACKDATED.reset(token)
 
 
 def china_iso(value: datetime | None) -> str:

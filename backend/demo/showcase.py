@@ -38,7 +38,7 @@ from backend.services import (
     funds,
     service_requests,
 )
-from backend.utils import CHINA_TZ, china_today
+from backend.utils import CHINA_TZ, backdated, china_today, utcnow
 
 # --- funds ------------------------------------------------------------------------------------
 
@@ -180,21 +180,126 @@ AWARD_TYPES = [
 
 # --- past activities --------------------------------------------------------------------------
 
-# Weekly Saturday duties over the past weeks: (weeks ago, title, hours, village code, organiser)
+# Six months of regular duties: (title, weekday 0=Mon, China start hour, hours, village code,
+# organiser, category, points, every n weeks, description). Sessions lie strictly before today.
+HISTORY_WEEKS = 26
 PAST_SERIES = [
-    ("龙津社区周末平安巡逻", 7, "360981001001", "demo-village-admin", "patrol", 20),
-    ("白土村防汛安全值守", 6, "360981101001", "demo-village-admin-2", "safety_check", 8),
+    (
+        "龙津社区周末平安巡逻",
+        5,
+        8,
+        7,
+        "360981001001",
+        "demo-village-admin",
+        "patrol",
+        20,
+        1,
+        "每周六例行开展,沿滨江路、龙津市场重点路段巡查,记录并上报发现的隐患。",
+    ),
+    (
+        "白土村防汛安全值守",
+        5,
+        14,
+        3,
+        "360981101001",
+        "demo-village-admin-2",
+        "safety_check",
+        8,
+        2,
+        "巡查沿河堤段和低洼住户,检查排水设施,登记隐患点位。",
+    ),
+    (
+        "新城社区夜间治安巡逻",
+        2,
+        19,
+        2,
+        "360981001002",
+        "demo-township-admin",
+        "patrol",
+        6,
+        2,
+        "晚饭后沿新城社区主干道和背街小巷巡逻,提醒关好门窗、电动车规范充电。",
+    ),
 ]
-# login → (series index, weeks attended out of the last ``WEEKS``)
+# login → {series index: how many of its most recent sessions they attended}
 PAST_ATTENDEES = {
-    "demo-volunteer": (0, 16),
-    "demo-volunteer-2": (0, 9),
-    "demo-volunteer-3": (0, 4),
-    "demo-police": (0, 3),
-    "demo-volunteer-4": (1, 12),
-    "demo-volunteer-5": (1, 6),
+    "demo-volunteer": {0: 24},
+    "demo-volunteer-2": {0: 14, 2: 6},
+    "demo-volunteer-3": {0: 4, 2: 13},
+    "demo-police": {0: 6},
+    "demo-volunteer-4": {1: 12},
+    "demo-volunteer-5": {1: 7},
 }
-WEEKS = 16
+
+
+def past_sessions(today: date) -> list[tuple[int, date]]:
+    """(series index, day) of every past session, oldest first within a series."""
+    sessions = []
+    for index, (_t, weekday, _h, _n, _c, _o, _k, _p, every, _d) in enumerate(PAST_SERIES):
+        last = today - timedelta(days=(today.weekday() - weekday) % 7 or 7)
+        days = [last - timedelta(weeks=w) for w in range(0, HISTORY_WEEKS, every)]
+        sessions.extend((index, day) for day in reversed(days))
+    return sessions
+
+
+# Service requests of the past months in 龙津社区, each handled by the grid worker:
+# (days ago, China hour, category, urgency, description, address, rating, comment)
+PAST_REQUESTS = [
+    (
+        170,
+        9,
+        "hazard",
+        "normal",
+        "沿江路护栏松动,晚上散步的老人多,容易出危险。",
+        "沿江路 3 号",
+        5,
+        "修得很快",
+    ),
+    (
+        150,
+        15,
+        "help",
+        "normal",
+        "独居老人家门锁坏了,进不了门,请帮忙联系开锁。",
+        "龙津东路 15 栋",
+        5,
+        "谢谢网格员",
+    ),
+    (
+        128,
+        10,
+        "dispute",
+        "normal",
+        "楼上装修噪音大,中午也不停工,沟通无果。",
+        "滨江花园 6 栋",
+        4,
+        "已经安静多了",
+    ),
+    (
+        105,
+        20,
+        "hazard",
+        "urgent",
+        "小区电动车在楼道里充电,电线拖得很长。",
+        "龙津西路 22 号",
+        5,
+        "处理及时",
+    ),
+    (84, 8, "tip_off", "normal", "有人在菜市场门口向老人推销所谓保健品,疑似诈骗。", "龙津市场", 5, ""),
+    (63, 16, "help", "normal", "下水道堵塞,雨天门口积水严重。", "龙津东路 8 栋", 3, "处理慢了点"),
+    (41, 9, "hazard", "normal", "公园健身器材螺丝脱落,孩子玩耍有危险。", "龙津公园", 5, "点赞"),
+    (24, 19, "dispute", "normal", "邻居家狗夜里一直叫,影响休息。", "滨江花园 2 栋", 4, ""),
+    (
+        9,
+        10,
+        "suggestion",
+        "normal",
+        "建议在龙津市场东门增设一处消防器材箱。",
+        "龙津市场东门",
+        5,
+        "采纳了,很好",
+    ),
+]
 
 
 def seed_showcase() -> dict[str, int]:
@@ -206,7 +311,9 @@ def seed_showcase() -> dict[str, int]:
             "funds": _seed_funds(),
             "service_requests": _seed_requests(),
             "past_activities": _seed_past_activities(),
+            "past_requests": _seed_past_requests(),
             "award_types": _seed_awards(),
+            "bulletins": _seed_bulletins(),
         }
 
 
@@ -323,68 +430,131 @@ def _seed_requests() -> int:
 
 
 def _seed_past_activities() -> int:
+    """Six months of the series, replayed on their own dates (backdated): check-ins, hours and
+    points land in the day, week and month they happened in."""
     first_title = PAST_SERIES[0][0]
     if db.session.scalar(select(Activity.id).where(Activity.title.startswith(first_title))):
         return 0
-    today = _today()
-    # The Saturdays before today (never today: check-out must lie in the past).
-    last_saturday = today - timedelta(days=(today.weekday() - 5) % 7 or 7)
     written = 0
-    for index, (title, hours, code, organiser_login, category, points) in enumerate(PAST_SERIES):
+    sessions = past_sessions(_today())
+    for index, series in enumerate(PAST_SERIES):
+        title, _weekday, hour, hours, code, organiser_login, category, points, _every, text = series
         organiser = _user(organiser_login)
         region = _region(code)
         team = db.session.scalar(select(Team).where(Team.region_id == region.id))
-        attendees = [
-            (login, weeks)
-            for login, (series, weeks) in PAST_ATTENDEES.items()
-            if series == index and _user(login) is not None
-        ]
-        for week in range(WEEKS, 0, -1):
-            day = last_saturday - timedelta(weeks=week - 1)
-            start = datetime.combine(day, time(8), tzinfo=CHINA_TZ)
+        days = [day for i, day in sessions if i == index]
+        volunteer_ids = dict(
+            db.session.execute(
+                select(Volunteer.user_id, Volunteer.id).where(Volunteer.user_id.is_not(None))
+            ).all()
+        )
+        for number, day in enumerate(days, start=1):
+            start = datetime.combine(day, time(hour), tzinfo=CHINA_TZ)
+            end = start + timedelta(hours=hours)
             activity = _past_activity(
-                organiser,
-                region,
-                team,
-                f"{title}(第{WEEKS - week + 1}期)",
-                category,
-                start,
-                hours,
-                points,
+                organiser, region, team, f"{title}(第{number}期)", category, start, hours, points
             )
-            # Volunteer i attends the most recent ``weeks`` sessions of the series.
-            people = [_user(login) for login, weeks in attendees if week <= weeks]
-            for person in people:
-                enrollment = Enrollment(
-                    activity_id=activity.id,
-                    user_id=person.id,
-                    volunteer_id=db.session.scalar(
-                        select(Volunteer.id).where(Volunteer.user_id == person.id)
-                    ),
-                    status="enrolled",
-                    queued_at=start - timedelta(days=3),
-                )
-                db.session.add(enrollment)
+            activity.description = text
+            from_end = len(days) - number  # 0 for the latest session
+            people = [
+                person
+                for login, attended in PAST_ATTENDEES.items()
+                if from_end < attended.get(index, 0) and (person := _user(login)) is not None
+            ]
+            enrollments = []
+            with backdated(start - timedelta(days=3)):
+                for person in people:
+                    enrollment = Enrollment(
+                        activity_id=activity.id,
+                        user_id=person.id,
+                        volunteer_id=volunteer_ids.get(person.id),
+                        status="enrolled",
+                        queued_at=start - timedelta(days=3),
+                    )
+                    db.session.add(enrollment)
+                    enrollments.append(enrollment)
                 db.session.flush()
-                attendance.manual_check_in(
-                    organiser,
-                    activity.id,
-                    enrollment.id,
-                    "演示数据:纸质签到补录",
-                    at=start + timedelta(minutes=5),
-                )
-                db.session.expire(enrollment)  # its (view-only) attendance was read as None
-                attendance.manual_check_out(
-                    organiser,
-                    activity.id,
-                    enrollment.id,
-                    "演示数据:纸质签到补录",
-                    at=start + timedelta(hours=hours),
-                )
+            with backdated(start + timedelta(minutes=5)):
+                for enrollment in enrollments:
+                    attendance.manual_check_in(
+                        organiser, activity.id, enrollment.id, "演示数据:纸质签到补录"
+                    )
+                    db.session.expire(enrollment)  # its (view-only) attendance was read as None
+            with backdated(end):
+                for enrollment in enrollments:
+                    attendance.manual_check_out(
+                        organiser, activity.id, enrollment.id, "演示数据:纸质签到补录"
+                    )
             activity.enrolled_count = len(people)
-            activities.complete(organiser, activity.id)
+            with backdated(end + timedelta(minutes=10)):
+                activities.complete(organiser, activity.id)
             written += 1
     return written
+
+
+def _seed_past_requests() -> int:
+    """Requests of the past months, submitted, claimed, resolved and rated on their dates."""
+    first = PAST_REQUESTS[0][4]
+    if db.session.scalar(select(ServiceRequest.id).where(ServiceRequest.description == first)):
+        return 0
+    resident, worker = _user("demo-resident"), _user("demo-grid-worker")
+    resident.consent_version = current_app.config["PRIVACY_NOTICE_VERSION"]
+    grid = _region(GRID)
+    lat, lng = COORDINATES["360981001001"]
+    today = _today()
+    for days, hour, category, urgency, text, address, score, comment in PAST_REQUESTS:
+        moment = datetime.combine(today - timedelta(days=days), time(hour), tzinfo=CHINA_TZ)
+        with backdated(moment):
+            req = service_requests.submit(
+                resident,
+                {
+                    "region_id": grid.id,
+                    "category": category,
+                    "urgency": urgency,
+                    "description": text,
+                    "address": address,
+                    "latitude": lat,
+                    "longitude": lng,
+                },
+            )
+        with backdated(moment + timedelta(minutes=25)):
+            service_requests.claim(worker, req.id, "已联系居民,马上到现场")
+        with backdated(moment + timedelta(hours=5)):
+            service_requests.resolve(worker, req.id, "已到现场处理完毕,居民确认")
+        with backdated(moment + timedelta(hours=20)):
+            service_requests.rate(resident, req.id, score, comment)
+    return len(PAST_REQUESTS)
+
+
+def _seed_bulletins() -> int:
+    """The bulletins the scheduler would have published, run at their own times: the daily best
+    of the last week, this week's dispatch, last month's bulletin and last quarter's talks."""
+    from backend.jobs import recognition
+
+    if not db.session.scalar(select(Activity.id).where(Activity.status == "completed")):
+        return 0
+    now, today = utcnow(), _today()
+    runs = [
+        (recognition.daily_best, datetime.combine(today - timedelta(days=n), time(0, 10)))
+        for n in range(6, -1, -1)
+    ]
+    monday = today - timedelta(days=today.weekday())
+    first_of_month = today.replace(day=1)
+    first_of_quarter = first_of_month.replace(month=(today.month - 1) // 3 * 3 + 1)
+    runs += [
+        (recognition.weekly_dispatch, datetime.combine(monday, time(8))),
+        (recognition.monthly_bulletin, datetime.combine(first_of_month, time(8))),
+        (recognition.quarterly_talks, datetime.combine(first_of_quarter, time(9))),
+    ]
+    published = 0
+    for job, moment in runs:
+        at = moment.replace(tzinfo=CHINA_TZ)
+        if at > now:
+            continue
+        with backdated(at):
+            summary = job()
+        published += int(summary.get("published", 0) or 0)
+    return published
 
 
 def _past_activity(

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from freezegun import freeze_time
 from sqlalchemy import func, select
 
 from backend.demo.activities import DEMO_ACTIVITIES
-from backend.demo.showcase import AWARD_TYPES, PAST_SERIES, WEEKS
+from backend.demo.showcase import AWARD_TYPES, REQUESTS, past_sessions
 from backend.extensions import db
 from backend.models import (
     Activity,
@@ -18,11 +21,13 @@ from backend.models import (
     FundEntry,
     Nomination,
     PointsEntry,
+    Region,
     ServiceRequest,
     ServiceRequestEvent,
     User,
 )
 from backend.services import hours
+from backend.utils import CHINA_TZ as CN
 
 
 def _user(login: str) -> User:
@@ -33,6 +38,11 @@ def _count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
+# A Wednesday: the last Saturday patrol was on 3-14, last month is February.
+TODAY = "2026-03-18T10:00:00+08:00"
+
+
+@freeze_time(TODAY)
 def test_seed_demo_shows_every_mechanism_and_ledgers_check(app, api):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed", "demo"])
@@ -61,7 +71,9 @@ def test_seed_demo_shows_every_mechanism_and_ledgers_check(app, api):
         ("closed", "village"),
         ("submitted", "township"),
     }
-    rated = db.session.scalar(select(ServiceRequest).where(ServiceRequest.status == "closed"))
+    rated = db.session.scalar(
+        select(ServiceRequest).where(ServiceRequest.description == REQUESTS[2][3])
+    )
     assert rated.rating == 5 and rated.assignee_id == _user("demo-grid-worker").id
     actions = db.session.scalars(
         select(ServiceRequestEvent.action)
@@ -73,7 +85,8 @@ def test_seed_demo_shows_every_mechanism_and_ledgers_check(app, api):
     assert assigned.assignee_id == _user("demo-grid-worker").id
 
     # Past activities with attendance: hours, a star level, points, a leaderboard.
-    assert _count(Activity, Activity.status == "completed") == WEEKS * len(PAST_SERIES)
+    sessions = past_sessions(date(2026, 3, 18))
+    assert _count(Activity, Activity.status == "completed") == len(sessions)
     assert _count(Activity, Activity.status == "published") == len(DEMO_ACTIVITIES)
     star = _user("demo-volunteer")
     mine = hours.hours_of(star.id)
@@ -81,7 +94,7 @@ def test_seed_demo_shows_every_mechanism_and_ledgers_check(app, api):
     assert hours.hours_of(_user("demo-police").id)["duty_hours"] > 0
     assert _count(Attendance, Attendance.auto_checkout.is_(True)) == 0
     board = api.get("/leaderboards?period=month").get_json()
-    assert board["items"][0]["user_id"] == star.id and board["total"] >= 5
+    assert board["items"][0]["user_id"] == star.id
     assert api.get("/leaderboards?period=all").get_json()["total"] >= 5
 
     # Recognition: the four award types, one approved award with its certificate, one pending.
@@ -110,3 +123,65 @@ def test_seed_activities_still_works_after_seed_demo(app):
     assert runner.invoke(args=["seed", "demo"]).exit_code == 0
     again = runner.invoke(args=["seed", "activities"])
     assert again.exit_code == 0 and "0 demo activities" in again.output
+
+
+@freeze_time(TODAY)
+def test_the_demo_county_has_lived_six_months(app, api):
+    """Points, hours and requests are spread over six months on their own dates, so last month's
+    leaderboard, bulletins, scorecards and the daily best have content; upcoming activities
+    start at local times people keep."""
+    from backend.models import Bulletin
+    from backend.utils import china_date
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed", "demo"]).exit_code == 0
+    assert runner.invoke(args=["ledger", "check"]).exit_code == 0
+
+    months = {
+        china_date(at).strftime("%Y-%m")
+        for at in db.session.scalars(select(PointsEntry.created_at))
+    }
+    assert len(months) >= 6, months
+    requested = {
+        china_date(at).strftime("%Y-%m")
+        for at in db.session.scalars(select(ServiceRequest.created_at))
+    }
+    assert len(requested) >= 5, requested
+
+    february = api.get("/leaderboards?period=month&date=2026-02-10").get_json()
+    assert february["total"] >= 5
+    saturday = api.get("/leaderboards?period=day&date=2026-03-14").get_json()
+    assert saturday["total"] >= 3  # the Saturday patrol's volunteers
+    assert api.get("/leaderboards?period=week&date=2026-03-14").get_json()["total"] >= 3
+
+    published = {(b.kind, b.period_key) for b in db.session.scalars(select(Bulletin))}
+    assert {
+        ("monthly", "2026-02"),
+        ("daily_best", "2026-03-14"),
+        ("weekly_dispatch", "2026-W12"),
+        ("quarterly_talks", "2025-Q4"),
+    } <= published
+    city = db.session.scalar(
+        select(Bulletin)
+        .join(Region, Region.id == Bulletin.region_id)
+        .where(Bulletin.kind == "monthly", Region.level == "city")
+    )
+    assert city.content["points_ranking"] and "综合得分最高的村(社区)为" in city.summary
+    best = db.session.scalar(
+        select(Bulletin).where(Bulletin.kind == "daily_best", Bulletin.period_key == "2026-03-14")
+    )
+    assert best.content["entries"]
+
+    admin = _user("demo-city-admin")
+    villages = api.get("/scorecards?type=village&period=month&date=2026-02-10", admin).get_json()
+    longjin = next(r for r in villages["items"] if r["name"] == "龙津社区")
+    assert longjin["activities_held"] >= 4 and longjin["requests_resolved"] >= 1
+    assert longjin["score"] > 50
+
+    # Evening patrols in the evening, in China time — past and upcoming.
+    evening = db.session.scalars(
+        select(Activity.start_at).where(Activity.title.like("%夜间%巡逻%"))
+    ).all()
+    assert evening and {at.astimezone(CN).hour for at in evening} == {19}
+    upcoming = api.get("/activities?page_size=20").get_json()["items"]
+    assert any(a["start_at"].endswith("T19:00:00+08:00") for a in upcoming)
