@@ -36,8 +36,8 @@ def list_volunteers(args):
 @blp.route("/<int:volunteer_id>", methods=["GET"])
 @blp.response(200, VolunteerOut)
 def get_volunteer(volunteer_id: int):
-    """One volunteer in my review scope."""
-    return volunteers.get_for_review(require_user(), volunteer_id)
+    """One volunteer in my review scope, or my own application."""
+    return volunteers.get_readable(require_user(), volunteer_id)
 
 
 @blp.route("/<int:volunteer_id>/approve", methods=["POST"])

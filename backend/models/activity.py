@@ -51,6 +51,7 @@ ENROLLMENT_STATUS_NAMES = {
 HOURS_KINDS = ("service", "duty")
 HOURS_KIND_NAMES = {"service": "志愿服务", "duty": "在岗"}
 ATTENDANCE_STATUS_NAMES = {"checked_in": "已签到", "checked_out": "已签退"}
+CONTENT_STATUS_NAMES = {"pass": "已通过", "review": "人工审核中", "risky": "未通过审核"}
 
 
 class Activity(Model):

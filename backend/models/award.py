@@ -19,6 +19,7 @@ TARGET_NAMES = {"volunteer": "志愿者", "team": "志愿服务队", "village": 
 NOMINATION_STATUSES = ("pending", "approved", "rejected")
 NOMINATION_STATUS_NAMES = {"pending": "待审批", "approved": "已通过", "rejected": "未通过"}
 AWARD_STATUSES = ("active", "revoked")
+AWARD_STATUS_NAMES = {"active": "有效", "revoked": "已撤销"}
 CERTIFICATE_KINDS = ("award", "service_hours")
 CERTIFICATE_STATUSES = ("valid", "revoked")
 CERTIFICATE_STATUS_NAMES = {"valid": "有效", "revoked": "已撤销"}

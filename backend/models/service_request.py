@@ -52,6 +52,12 @@ TIER_NAMES = {"village": "村(社区)", "township": "乡镇(街道)", "city": "�
 # pass: visible; held: content security asked for review, only the requester and moderators see
 # it; released: a moderator let it through; refused: a moderator rejected it.
 MODERATION_STATES = ("pass", "held", "released", "refused")
+MODERATION_NAMES = {
+    "pass": "已通过",
+    "held": "待人工审核",
+    "released": "审核后放行",
+    "refused": "审核未通过",
+}
 CONTACT_METHODS = ("phone", "message", "none")
 CONTACT_METHOD_NAMES = {"phone": "电话联系", "message": "站内消息", "none": "无需联系"}
 

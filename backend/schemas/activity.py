@@ -10,8 +10,10 @@ from backend.models.activity import (
     ACTIVITY_STATUSES,
     ATTENDANCE_STATUS_NAMES,
     CATEGORIES,
+    CONTENT_STATUS_NAMES,
     ENROLLMENT_STATUS_NAMES,
     ENROLLMENT_STATUSES,
+    HOURS_KIND_NAMES,
     POINTS_MODES,
 )
 from backend.models.volunteer import SKILLS
@@ -207,6 +209,9 @@ class ActivityOut(Schema):
     status_name = fields.Function(lambda a: ACTIVITY_STATUS_NAMES.get(a.status, a.status))
     phase = fields.Method("get_phase")
     content_status = fields.String(metadata={"description": "pass 已通过 / review 人工审核中"})
+    content_status_name = fields.Function(
+        lambda a: CONTENT_STATUS_NAMES.get(a.content_status, a.content_status)
+    )
     is_full = fields.Function(lambda a: a.capacity is not None and a.enrolled_count >= a.capacity)
     distance_m = fields.Function(lambda a: getattr(a, "distance_m", None), allow_none=True)
     published_at = ChinaDateTime(allow_none=True)
@@ -240,6 +245,7 @@ class ActivityListOut(Schema):
     points_mode = fields.String()
     points_value = fields.Integer()
     status = fields.String()
+    status_name = fields.Function(lambda a: ACTIVITY_STATUS_NAMES.get(a.status, a.status))
     # Both set per request by services.activities.annotate (one clock reading for the page).
     phase = fields.String(
         metadata={
@@ -250,6 +256,9 @@ class ActivityListOut(Schema):
         allow_none=True, metadata={"description": "距查询点的距离(米);未给经纬度时为 null"}
     )
     content_status = fields.String(metadata={"description": "pass 已通过 / review 人工审核中"})
+    content_status_name = fields.Function(
+        lambda a: CONTENT_STATUS_NAMES.get(a.content_status, a.content_status)
+    )
 
 
 class AttendanceOut(Schema):
@@ -272,6 +281,7 @@ class AttendanceOut(Schema):
     checkout_distance_m = fields.Integer(allow_none=True)
     auto_checkout = fields.Boolean()
     hours_kind = fields.String(metadata={"description": "service 志愿服务 / duty 在岗"})
+    hours_kind_name = fields.Function(lambda a: HOURS_KIND_NAMES.get(a.hours_kind, a.hours_kind))
     computed_minutes = fields.Integer()
     served_minutes = fields.Integer()
     served_hours = fields.Function(lambda a: _hours(a.served_minutes))
@@ -335,10 +345,20 @@ class ActivityDetailOut(ActivityOut):
         return can_manage(current_user(), activity)
 
 
+# Roster rows whose contact the organiser needs: people who are (or were due to be) there.
+CONTACT_STATUSES = ("enrolled", "waitlisted", "no_show")
+
+
 def _reveal(enrollment) -> bool:
+    """The roster (organisers only: the route checks it) shows the real name and phone of the
+    people enrolled, waitlisted or marked absent — reaching them is the point of a roster —
+    wherever they live; those who cancelled or were removed stay masked, except to admins
+    whose scope covers them."""
     volunteer = enrollment.volunteer
     if volunteer is None:
         return False
+    if enrollment.status in CONTACT_STATUSES:
+        return True
     return may_see_personal(current_user(), volunteer.user_id, volunteer.region)
 
 

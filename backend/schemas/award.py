@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from backend.models.award import (
+    AWARD_STATUS_NAMES,
     NOMINATION_STATUS_NAMES,
     NOMINATION_STATUSES,
     TARGET_KINDS,
@@ -132,6 +133,7 @@ class AwardOut(Schema):
     period_label = fields.String()
     points = fields.Integer()
     status = fields.String()
+    status_name = fields.Function(lambda a: AWARD_STATUS_NAMES.get(a.status, a.status))
     awarded_at = ChinaDateTime()
     certificate_number = fields.Function(_certificate_number)
     revoked_at = ChinaDateTime(allow_none=True)

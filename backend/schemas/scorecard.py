@@ -50,6 +50,7 @@ class ScorecardRowOut(Schema):
     name = _f(fields.String, "脱敏姓名 / 网格员昵称 / 村(社区)名称")
     code = _f(fields.String, "区域编码(村)")
     status = _f(fields.String, "志愿者或账号状态")
+    status_name = _f(fields.String, "状态名称:正常 / 已暂停 / 停用")
     region_id = _f(fields.Integer, "所属村(社区)或网格;村的考评行为该村本身")
     region_name = _f(fields.String, "所属村(社区)或网格的名称;村的考评行为该村本身")
     township_id = _f(fields.Integer, "村所在乡镇(街道)id(仅村)")

@@ -18,6 +18,7 @@ from backend.models.service_request import (
     CATEGORY_NAMES,
     CONTACT_METHOD_NAMES,
     CONTACT_METHODS,
+    MODERATION_NAMES,
     STATUS_NAMES,
     STATUSES,
     TIER_NAMES,
@@ -157,7 +158,13 @@ class EventOut(Schema):
         lambda e: {"id": e.assignee.id, "nickname": e.assignee.nickname} if e.assignee else None
     )
     from_status = fields.String(allow_none=True)
+    from_status_name = fields.Function(
+        lambda e: STATUS_NAMES.get(e.from_status) if e.from_status else None
+    )
     to_status = fields.String(allow_none=True)
+    to_status_name = fields.Function(
+        lambda e: STATUS_NAMES.get(e.to_status) if e.to_status else None
+    )
     tier = fields.String()
     tier_name = fields.Function(lambda e: TIER_NAMES[e.tier])
     note = fields.String()
@@ -195,6 +202,7 @@ class ServiceRequestListOut(Schema):
     status_name = fields.Function(lambda r: STATUS_NAMES[r.status])
     held = fields.Function(rules.is_held)
     moderation = fields.String()
+    moderation_name = fields.Function(lambda r: MODERATION_NAMES.get(r.moderation, r.moderation))
     tier = fields.String()
     tier_name = fields.Function(lambda r: TIER_NAMES[r.tier])
     tier_region = fields.Nested(RegionRefOut)

@@ -240,6 +240,7 @@ def volunteer_query(region: Region, window: Window) -> Select:
 
 
 def _finish_volunteer(row: dict) -> dict:
+    row["status_name"] = STATUS_NAMES.get(row["status"], row["status"])
     row["service_hours"] = round(row["service_minutes"] / 60, 1)
     row["duty_hours"] = round(row["duty_minutes"] / 60, 1)
     row["avg_rating"] = _round(row["avg_rating"], 2)
@@ -343,6 +344,7 @@ def _finish_grid_workers(rows: list[dict], window: Window) -> list[dict]:
         ids,
     )
     for row in rows:
+        row["status_name"] = STATUS_NAMES.get(row["status"], row["status"])
         row["median_accept_minutes"] = _median(accepts.get(row["user_id"]))
         row["median_resolve_minutes"] = _median(resolves.get(row["user_id"]))
         row["duty_hours"] = round(row["duty_minutes"] / 60, 1)

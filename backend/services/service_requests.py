@@ -59,7 +59,7 @@ from backend.permissions import (
     region_filter,
     scope_paths,
 )
-from backend.privacy import encrypt
+from backend.privacy import decrypt, encrypt
 from backend.services import audit, content, notifications, points
 from backend.services.identity import consent_required
 from backend.services.regions import get_region, village_of
@@ -563,10 +563,13 @@ def _candidates(req: ServiceRequest) -> list[dict[str, Any]]:
         entry = people.get(volunteer.user_id)
         if entry is not None:  # a grid worker who also volunteers keeps the stronger role
             entry["skills"], entry["matched_skills"] = skills, matched
+            entry["name"] = decrypt(volunteer.real_name_enc) or entry["name"]
             continue
         people[volunteer.user_id] = {
             "user_id": volunteer.user_id,
-            "name": f"{volunteer.display_name}({volunteer.number})",
+            # The dispatcher must know whom they send: the real name, no contact details.
+            "name": f"{decrypt(volunteer.real_name_enc) or volunteer.display_name}"
+            f"({volunteer.number})",
             "role": "volunteer",
             "role_name": ROLE_NAMES["volunteer"],
             "region_name": volunteer.region.name,

@@ -131,6 +131,17 @@ def get_for_review(viewer: User, volunteer_id: int) -> Volunteer:
     return get_scoped(Volunteer, volunteer_id, viewer, VOLUNTEER_REVIEW, Volunteer.region_id)
 
 
+def get_readable(viewer: User, volunteer_id: int) -> Volunteer:
+    """The applicant reads their own application; reviewers read those in their scope."""
+    own = db.session.scalar(
+        select(Volunteer).where(Volunteer.id == volunteer_id, Volunteer.user_id == viewer.id)
+    )
+    if own is not None:
+        return own
+    require_any(viewer, VOLUNTEER_REVIEW)
+    return get_scoped(Volunteer, volunteer_id, viewer, VOLUNTEER_REVIEW, Volunteer.region_id)
+
+
 def review(viewer: User, volunteer_id: int, action: str, reason: str = "") -> Volunteer:
     """Approve, reject or suspend an application in the viewer's scope."""
     volunteer = get_for_review(viewer, volunteer_id)

@@ -324,9 +324,11 @@ LIST_ITEM_FIELDS = {
     "points_mode",
     "points_value",
     "status",
+    "status_name",
     "phase",
     "distance_m",
     "content_status",
+    "content_status_name",
 }
 
 

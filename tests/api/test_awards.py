@@ -277,7 +277,7 @@ def test_team_award_points_go_to_each_approved_member(api, demo):
 
 def test_revocation_reverses_points_and_certificate(api, demo):
     star = award_type()
-    user, volunteer = make_volunteer(demo.village_a, "撤销")
+    user, volunteer = make_volunteer(demo.village_a, "韩小撤")
     nomination_id = nominate(api, demo.user("demo-village-admin"), star.id, volunteer.id)
     nomination_id = nomination_id.get_json()["id"]
     township = demo.user("demo-township-admin")
