@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
+HOST   ?= 127.0.0.1
 export FLASK_APP := wsgi.py
 export PYTHONDONTWRITEBYTECODE := 1
 
@@ -30,10 +31,11 @@ fonts:
 	echo "== no CJK TrueType font: certificate PDFs use STSong-Light (set CERTIFICATE_FONT_PATH)"
 
 ## Serve API + WeChat sandbox + scheduler on SQLite with demo data (http://127.0.0.1:$(PORT)).
+## HOST=0.0.0.0 make run serves the LAN too (a phone previewing the mini-program, see README).
 run: install fonts
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed demo
-	PORT=$(PORT) $(BIN)/flask dev --port $(PORT)
+	PORT=$(PORT) $(BIN)/flask dev --host $(HOST) --port $(PORT)
 
 ## Lint, the Python suite on SQLite (and on MySQL when TEST_DATABASE_URL is set), the mini-program.
 test: lint test-py test-mysql test-miniprogram
@@ -53,6 +55,8 @@ test-mysql: install
 		echo "== TEST_DATABASE_URL not set: MySQL run skipped"; \
 	fi
 
+## The mini-program: unit tests (jest + miniprogram-simulate), then against a live demo API the
+## integration flows and the page renderer (screenshots in artifacts/miniprogram/, Chromium).
 test-miniprogram: install miniprogram/node_modules/.installed
 	cd miniprogram && npm test --silent
 	$(BIN)/python scripts/miniprogram_integration.py

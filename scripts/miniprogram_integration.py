@@ -1,8 +1,9 @@
-"""Run the mini-program's integration test against a live API.
+"""Run the mini-program's integration flows and page renderer against a live API.
 
 Starts a fresh development server (SQLite in a temporary folder, demo data, the WeChat sandbox
 mounted) on a free loopback port, runs ``npm run test:integration`` in miniprogram/ with
-``MP_API_BASE`` pointing at it, then stops the server. Exits with the test's status.
+``MP_API_BASE`` pointing at it (the service flows, then the key pages screenshotted in Chromium
+into artifacts/miniprogram/), then stops the server. Exits with the test's status.
 """
 
 from __future__ import annotations

@@ -103,7 +103,7 @@ function exportRoster(id, format) {
       header: { Authorization: `Bearer ${token}` },
       success: (res) => {
         if (res.statusCode !== 200) {
-          reject({ code: `http_${res.statusCode}`, message: '导出失败,请稍后重试', statusCode: res.statusCode });
+          reject({ code: `http_${res.statusCode}`, message: '导出失败，请稍后重试', statusCode: res.statusCode });
           return;
         }
         wx.openDocument({
@@ -114,12 +114,18 @@ function exportRoster(id, format) {
           fail: () => resolve(res.tempFilePath),
         });
       },
-      fail: () => reject({ code: 'network_error', message: '网络异常,请稍后重试', statusCode: 0 }),
+      fail: () => reject({ code: 'network_error', message: '网络异常，请稍后重试', statusCode: 0 }),
     });
   });
 }
 
+// The organiser scans a volunteer's e-card: checks that volunteer in, or out if already in.
+function cardCheckin(id, cardCode, options) {
+  return post(`/activities/${id}/card-checkins`, { card_code: cardCode }, options);
+}
+
 module.exports = {
+  cardCheckin,
   list,
   get: getActivity,
   create,

@@ -98,9 +98,9 @@ function uploadReceipt(filePath) {
           body = null;
         }
         if (res.statusCode >= 200 && res.statusCode < 300 && body && body.url) resolve(body.url);
-        else reject({ code: (body && body.code) || 'upload_failed', message: (body && body.message) || '图片上传失败,请重试' });
+        else reject({ code: (body && body.code) || 'upload_failed', message: (body && body.message) || '图片上传失败，请重试' });
       },
-      fail: () => reject({ code: 'network_error', message: '网络异常,图片上传失败' }),
+      fail: () => reject({ code: 'network_error', message: '网络异常，图片上传失败' }),
     });
   });
 }

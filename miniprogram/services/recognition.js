@@ -53,7 +53,7 @@ function exportScorecards(query, format) {
       header: { Authorization: `Bearer ${token}` },
       success: (res) => {
         if (res.statusCode !== 200) {
-          reject({ code: `http_${res.statusCode}`, message: '导出失败,请稍后重试', statusCode: res.statusCode });
+          reject({ code: `http_${res.statusCode}`, message: '导出失败，请稍后重试', statusCode: res.statusCode });
           return;
         }
         wx.openDocument({
@@ -64,7 +64,7 @@ function exportScorecards(query, format) {
           fail: () => resolve(res.tempFilePath),
         });
       },
-      fail: () => reject({ code: 'network_error', message: '网络异常,请稍后重试', statusCode: 0 }),
+      fail: () => reject({ code: 'network_error', message: '网络异常，请稍后重试', statusCode: 0 }),
     });
   });
 }

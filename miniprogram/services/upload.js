@@ -3,7 +3,7 @@
 const { getApiBase } = require('../config/env');
 const storage = require('../utils/storage');
 
-const FALLBACK_MESSAGE = '图片上传失败,请重试';
+const FALLBACK_MESSAGE = '图片上传失败，请重试';
 
 function authHeader() {
   const token = storage.get(storage.TOKEN_KEY);

@@ -26,7 +26,13 @@ function suspend(id, reason, options) {
   return post(`/volunteers/${id}/suspend`, { reason }, options);
 }
 
+// 志愿者证: a short-lived signed code for the e-card QR → {code, expires_at, …}
+function myCard(options) {
+  return get('/me/card', undefined, options);
+}
+
 module.exports = {
+  myCard,
   apply,
   list,
   get: getVolunteer,

@@ -5,6 +5,7 @@ const {
   ENROLLMENT_STATUS_LABELS,
 } = require('./constants');
 const { formatTimeRange, formatDateTime } = require('./format');
+const { tagTheme } = require('./tags');
 
 function distanceText(meters) {
   if (meters === null || meters === undefined) return '';
@@ -24,6 +25,7 @@ function presentActivity(activity) {
   return Object.assign({}, activity, {
     categoryText: ACTIVITY_CATEGORY_LABELS[activity.category] || activity.category_name || '',
     statusText: ACTIVITY_STATUS_LABELS[phase] || ACTIVITY_STATUS_LABELS[activity.status] || '',
+    statusTheme: tagTheme(phase),
     timeText: formatTimeRange(activity.start_at, activity.end_at),
     deadlineText: formatDateTime(activity.enroll_deadline),
     quotaText: capacity ? `${enrolled}/${capacity} 人` : `已报名 ${enrolled} 人`,

@@ -12,9 +12,9 @@ function wxLogin() {
     wx.login({
       success: (res) => {
         if (res && res.code) resolve(res.code);
-        else reject({ code: 'wx_login_failed', message: '微信登录失败,请稍后重试', errors: null });
+        else reject({ code: 'wx_login_failed', message: '微信登录失败，请稍后重试', errors: null });
       },
-      fail: () => reject({ code: 'wx_login_failed', message: '微信登录失败,请稍后重试', errors: null }),
+      fail: () => reject({ code: 'wx_login_failed', message: '微信登录失败，请稍后重试', errors: null }),
     });
   });
 }

@@ -31,7 +31,7 @@ const ROLE_LABELS = {
   volunteer: '平安志愿者',
   grid_worker: '网格员',
   auxiliary_police: '辅警',
-  village_admin: '村(居)管理员',
+  village_admin: '村（居）管理员',
   township_admin: '乡镇管理员',
   city_admin: '市级管理员',
 };
@@ -110,7 +110,7 @@ const BULLETIN_KIND_LABELS = {
 
 const NOMINATION_STATUS = { pending: '待审批', approved: '已通过', rejected: '未通过' };
 
-const NETWORK_ERROR_MESSAGE = '网络异常,请稍后重试';
+const NETWORK_ERROR_MESSAGE = '网络异常，请稍后重试';
 
 // Service requests (服务响应); keys match the API.
 const SERVICE_CATEGORIES = [
@@ -133,7 +133,7 @@ const SERVICE_STATUS = {
   reopened: '已重新打开',
 };
 
-const SERVICE_TIERS = { village: '村(社区)', township: '乡镇(街道)', city: '市' };
+const SERVICE_TIERS = { village: '村（社区）', township: '乡镇（街道）', city: '市' };
 
 const CONTACT_METHODS = [
   { key: 'message', label: '站内消息' },
@@ -142,7 +142,7 @@ const CONTACT_METHODS = [
 ];
 
 // Shown until the server's own notice arrives: this is not an emergency line.
-const EMERGENCY_NOTICE = '本平台不是紧急报警渠道。遇到违法犯罪、人身安全受到威胁等紧急情况,请立即拨打 110(火警 119、急救 120)。';
+const EMERGENCY_NOTICE = '本平台不是紧急报警渠道。遇到违法犯罪、人身安全受到威胁等紧急情况，请立即拨打 110（火警 119、急救 120）。';
 
 const MAX_PHOTOS = 9;
 

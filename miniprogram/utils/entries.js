@@ -6,20 +6,20 @@ const HANDLER_ROLES = ['grid_worker', 'auxiliary_police'];
 
 const HUB_URL = '/subpackages/admin/pages/hub/index';
 
+// The home page's quick entries. Tabs (活动, 消息) are never repeated here, and an entry that
+// offers what the person already has is left out (see homeEntries).
 const HOME_ENTRIES = [
-  { key: 'service-submit', icon: '助', label: '我要求助', url: '/pages/service/submit/index', tab: false },
-  { key: 'service-mine', icon: '办', label: '我的求助', url: '/pages/service/mine/index', tab: false },
-  { key: 'activity', icon: '活', label: '志愿活动', url: '/pages/activity/list/index', tab: true },
-  { key: 'scan', icon: '签', label: '扫码签到', url: '/pages/activity/scan/index', tab: false },
-  { key: 'funds', icon: '经', label: '经费公示', url: '/pages/fund/list/index', tab: false },
-  { key: 'leaderboard', icon: '榜', label: '积分排行', url: '/pages/recognition/leaderboard/index', tab: false },
-  { key: 'honours', icon: '荣', label: '光荣榜', url: '/pages/recognition/honours/index', tab: false },
-  { key: 'bulletins', icon: '报', label: '通报公示', url: '/pages/recognition/bulletins/index', tab: false },
-  { key: 'apply', icon: '志', label: '志愿者申请', url: '/pages/volunteer/apply/index', tab: false },
-  { key: 'message', icon: '信', label: '我的消息', url: '/pages/message/index', tab: true },
+  { key: 'service-mine', icon: 'chat-bubble-history', label: '我的反映', url: '/pages/service/mine/index', tab: false },
+  { key: 'scan', icon: 'scan', label: '扫码签到', url: '/pages/activity/scan/index', tab: false, only: 'volunteer' },
+  { key: 'card', icon: 'cardmembership', label: '志愿者证', url: '/pages/volunteer/card/index', tab: false, only: 'volunteer' },
+  { key: 'funds', icon: 'wallet', label: '经费公示', url: '/pages/fund/list/index', tab: false },
+  { key: 'leaderboard', icon: 'chart-bar', label: '积分排行', url: '/pages/recognition/leaderboard/index', tab: false },
+  { key: 'honours', icon: 'certificate', label: '光荣榜', url: '/pages/recognition/honours/index', tab: false },
+  { key: 'bulletins', icon: 'notification', label: '通报公示', url: '/pages/recognition/bulletins/index', tab: false },
+  { key: 'apply', icon: 'user-add', label: '志愿者申请', url: '/pages/volunteer/apply/index', tab: false, only: 'applicant' },
 ];
 
-const HUB_ENTRY = { key: 'admin', icon: '管', label: '管理工作台', url: HUB_URL, tab: false };
+const HUB_ENTRY = { key: 'admin', icon: 'desktop', label: '管理工作台', url: HUB_URL, tab: false };
 
 // Admin hub sections; `roles` lists who sees an entry.
 const ADMIN_SECTIONS = [
@@ -79,7 +79,7 @@ const ADMIN_SECTIONS = [
       {
         key: 'nominations',
         label: '表彰推荐与审批',
-        hint: '推荐志愿者、服务队,审批下级推荐',
+        hint: '推荐志愿者、服务队，审批下级推荐',
         url: '/subpackages/admin/pages/nominations/list/index',
         roles: ADMIN_ROLES,
       },
@@ -91,9 +91,16 @@ const ADMIN_SECTIONS = [
         roles: ADMIN_ROLES,
       },
       {
+        key: 'scorecards',
+        label: '考评统计',
+        hint: '志愿者、网格员、村（社区）的考评与导出',
+        url: '/subpackages/admin/pages/scorecards/index',
+        roles: ADMIN_ROLES,
+      },
+      {
         key: 'points-adjust',
         label: '积分调整',
-        hint: '手工加减积分,须填写原因',
+        hint: '手工加减积分，须填写原因',
         url: '/subpackages/admin/pages/points/adjust/index',
         roles: ADMIN_ROLES,
       },
@@ -122,8 +129,40 @@ function adminSections(me) {
   })).filter((section) => section.entries.length);
 }
 
+function volunteerStatus(me) {
+  return (me && me.volunteer && me.volunteer.status) || '';
+}
+
+function isVolunteer(me) {
+  return volunteerStatus(me) === 'approved';
+}
+
+function isAdmin(me) {
+  return Boolean(me && me.is_admin) || roleNames(me).some((r) => ADMIN_ROLES.includes(r));
+}
+
+function isHandler(me) {
+  return roleNames(me).some((r) => HANDLER_ROLES.includes(r));
+}
+
+// Who the person is, in a few words: "龙津社区村(居)管理员、平安志愿者", or "居民".
+function identityText(me) {
+  const { roleLabel } = require('./format');
+  const labels = ((me && me.roles) || []).filter((r) => r.role !== 'resident' && r.role !== 'volunteer').map(roleLabel);
+  if (isVolunteer(me)) labels.push('平安志愿者');
+  return labels.length ? labels.join('、') : '居民';
+}
+
+// Entries for this person: volunteer-only ones for approved volunteers, the application for
+// those who have none (or were rejected), the hub for staff.
 function homeEntries(me) {
-  return isStaff(me) ? HOME_ENTRIES.concat(HUB_ENTRY) : HOME_ENTRIES;
+  const status = volunteerStatus(me);
+  const entries = HOME_ENTRIES.filter((entry) => {
+    if (entry.only === 'volunteer') return status === 'approved';
+    if (entry.only === 'applicant') return !status || status === 'rejected';
+    return true;
+  });
+  return isStaff(me) ? entries.concat(HUB_ENTRY) : entries;
 }
 
 module.exports = {
@@ -133,6 +172,10 @@ module.exports = {
   HOME_ENTRIES,
   ADMIN_SECTIONS,
   isStaff,
+  isAdmin,
+  isHandler,
+  isVolunteer,
   adminSections,
   homeEntries,
+  identityText,
 };

@@ -9,7 +9,7 @@ const storage = require('./storage');
 const { NETWORK_ERROR_MESSAGE } = require('./constants');
 
 const DEFAULT_TIMEOUT = 15000;
-const FALLBACK_MESSAGE = '请求失败,请稍后重试';
+const FALLBACK_MESSAGE = '请求失败，请稍后重试';
 
 let reloginPromise = null;
 
@@ -48,7 +48,7 @@ function toEnvelope(res) {
   }
   return {
     code: `http_${res.statusCode}`,
-    message: res.statusCode >= 500 ? '服务暂时不可用,请稍后重试' : FALLBACK_MESSAGE,
+    message: res.statusCode >= 500 ? '服务暂时不可用，请稍后重试' : FALLBACK_MESSAGE,
     errors: null,
     statusCode: res.statusCode,
   };

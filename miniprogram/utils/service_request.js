@@ -1,12 +1,14 @@
 // Presentation helpers shared by the resident and handler pages of service requests.
 const { SERVICE_STATUS, SERVICE_TIERS } = require('./constants');
 const { formatDateTime } = require('./format');
+const { tagTheme } = require('./tags');
 
 const URGENCY_LABELS = { normal: '一般', urgent: '紧急' };
 
 function present(req) {
   return Object.assign({}, req, {
     statusText: req.status_name || SERVICE_STATUS[req.status] || req.status,
+    statusTheme: tagTheme(req.status),
     tierText: req.tier_name || SERVICE_TIERS[req.tier] || '',
     urgencyText: URGENCY_LABELS[req.urgency] || '',
     createdText: formatDateTime(req.created_at),

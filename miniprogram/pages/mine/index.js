@@ -1,21 +1,22 @@
 const auth = require('../../utils/auth');
 const userService = require('../../services/user');
-const { maskPhone, volunteerStatusLabel, roleLabel } = require('../../utils/format');
-const { isStaff, HUB_URL } = require('../../utils/entries');
+const { maskPhone, volunteerStatusLabel } = require('../../utils/format');
+const { isStaff, HUB_URL, identityText } = require('../../utils/entries');
+const { tagTheme } = require('../../utils/tags');
+const { getEnvVersion } = require('../../config/env');
+const privacy = require('../../utils/privacy');
 
-const PRIVACY_SUMMARY = '为开展平安志愿服务,我们会收集您的昵称、手机号;申请成为志愿者时还会收集姓名、身份证号、'
-  + '所在村(居)和服务技能。身份证号和手机号加密保存,仅您本人和有权限的管理员可查看完整信息。'
-  + '您可以随时在“我的”页面注销账号,注销后个人信息将被删除,服务记录匿名保留。';
 
 function present(me) {
   const v = me.volunteer;
-  const roles = (me.roles || []).filter((r) => r.role !== 'resident');
   return {
     me,
     nickname: me.nickname || '微信用户',
     phoneText: me.phone ? maskPhone(me.phone) : '',
-    rolesText: roles.length ? roles.map(roleLabel).join('、') : '居民',
+    rolesText: identityText(me),
     volunteerStatus: v ? v.status : '',
+    volunteerTheme: v ? tagTheme(v.status) : 'default',
+    isVolunteer: Boolean(v && v.status === 'approved'),
     volunteerStatusText: v ? volunteerStatusLabel(v.status) : '未申请',
     volunteerNumber: (v && v.number) || '',
     canApply: !v || v.status === 'rejected',
@@ -50,10 +51,12 @@ const EMPTY = {
 };
 
 Component({
-  data: Object.assign({ loading: false, loggedIn: false }, EMPTY),
+  data: Object.assign({ loading: false, loggedIn: false, devTools: false }, EMPTY),
 
   methods: {
     onShow() {
+      // 开发设置 (the API host for a phone on the LAN) exists in develop and trial builds only.
+      this.setData({ devTools: getEnvVersion() !== 'release' });
       this.refresh();
     },
 
@@ -79,13 +82,9 @@ Component({
       this.refresh();
     },
 
+    // The 《隐私保护指引》 as registered with WeChat, opened by WeChat itself.
     onShowPrivacy() {
-      wx.showModal({
-        title: `隐私保护指引 ${this.data.noticeVersion}`,
-        content: PRIVACY_SUMMARY,
-        showCancel: false,
-        confirmText: '我知道了',
-      });
+      privacy.openContract();
     },
 
     async onAcceptConsent() {
@@ -167,9 +166,9 @@ Component({
     onDeleteAccount() {
       wx.showModal({
         title: '注销账号',
-        content: '注销后,您的姓名、手机号、身份证号等个人信息将被删除且无法恢复,志愿服务记录将匿名保留。确定注销吗?',
+        content: '注销后，您的姓名、手机号、身份证号等个人信息将被删除且无法恢复，志愿服务记录将匿名保留。确定注销吗？',
         confirmText: '确认注销',
-        confirmColor: '#E34D59',
+        confirmColor: '#AD352F',
         success: async (res) => {
           if (!res.confirm) return;
           try {

@@ -124,7 +124,7 @@ describe(`activity flow against ${API_BASE}`, () => {
     wx.__useSession(volunteerSession);
     const before = await userService.getMe();
     wx.__useSession(adminSession);
-    const corrected = await activityService.correctHours(attendance.id, 120, '集成测试:补录实际服务时长');
+    const corrected = await activityService.correctHours(attendance.id, 120, '集成测试：补录实际服务时长');
     expect(corrected.served_minutes).toBe(120);
     expect(corrected.points).toBe(20);
     wx.__useSession(volunteerSession);

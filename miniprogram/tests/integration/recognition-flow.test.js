@@ -60,7 +60,7 @@ describe(`recognition against ${API_BASE}`, () => {
     nomination = await recognition.nominate({
       award_type_id: awardType.id,
       target_id: volunteer.id,
-      reason: '长期坚持夜间巡逻,主动排查消防隐患。',
+      reason: '长期坚持夜间巡逻，主动排查消防隐患。',
       period_label: period,
     });
     expect(nomination.status).toBe('pending');
@@ -73,9 +73,9 @@ describe(`recognition against ${API_BASE}`, () => {
     const queue = await recognition.nominations({ status: 'pending', page_size: 100 });
     expect(queue.items.map((n) => n.id)).toContain(nomination.id);
     const key = recognition.newIdempotencyKey();
-    const approved = await recognition.approveNomination(nomination.id, '事迹属实,同意', key);
+    const approved = await recognition.approveNomination(nomination.id, '事迹属实，同意', key);
     expect(approved.status).toBe('approved');
-    const retried = await recognition.approveNomination(nomination.id, '事迹属实,同意', key);
+    const retried = await recognition.approveNomination(nomination.id, '事迹属实，同意', key);
     expect(retried.id).toBe(approved.id);
   });
 

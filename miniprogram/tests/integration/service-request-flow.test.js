@@ -40,7 +40,7 @@ describe(`service request against ${API_BASE}`, () => {
   let grid;
   let photo;
   let request;
-  const description = `小区消防通道被车辆长期占用(${rand()}),着火时消防车进不来。`;
+  const description = `小区消防通道被车辆长期占用(${rand()})，着火时消防车进不来。`;
 
   beforeAll(async () => {
     setApiBase(API_BASE);
@@ -92,7 +92,7 @@ describe(`service request against ${API_BASE}`, () => {
     const before = (await recognition.myPoints()).balance;
     const claimed = await requestService.act(request.id, 'claim', { note: '马上去现场' });
     expect(claimed.status).toBe('in_progress');
-    const resolved = await requestService.act(request.id, 'resolve', { note: '已联系车主挪车,并设置禁停标识' });
+    const resolved = await requestService.act(request.id, 'resolve', { note: '已联系车主挪车，并设置禁停标识' });
     expect(resolved.status).toBe('resolved');
     const after = (await recognition.myPoints()).balance;
     expect(after).toBeGreaterThan(before);
@@ -100,7 +100,7 @@ describe(`service request against ${API_BASE}`, () => {
 
   test('the resident rates it; the timeline tells the story', async () => {
     wx.__useSession(sessions.resident);
-    const rated = await requestService.rate(request.id, 5, '处理及时,非常满意');
+    const rated = await requestService.rate(request.id, 5, '处理及时，非常满意');
     expect(rated.status).toBe('closed');
     const detail = await requestService.get(request.id);
     expect(detail.rating).toBe(5);

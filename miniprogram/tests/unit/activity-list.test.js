@@ -1,7 +1,7 @@
 jest.mock('../../services/activity');
 
 const activityService = require('../../services/activity');
-const { load, render, flush } = require('../helpers/simulate');
+const { load, render, flush, tap, fire, find, textOf } = require('../helpers/simulate');
 
 let id;
 beforeAll(() => {
@@ -62,13 +62,13 @@ test('category tabs use the API codes', async () => {
   const comp = render(id);
   comp.instance.onLoad();
   await flush();
-  const labels = comp.querySelectorAll('.tab').map((t) => t.dom.textContent);
+  const labels = comp.data.tabs.map((t) => t.label);
   expect(labels).toEqual(['全部', '附近', '巡逻', '宣传', '调解', '安全检查', '便民服务', '信息采集', '培训']);
-  comp.querySelector('#tab-safety_check').dispatchEvent('tap');
+  expect(comp.dom.textContent).toContain('安全检查');
+  await comp.instance.onTabChange({ detail: { value: 'safety_check' } });
   await flush();
   expect(activityService.list).toHaveBeenLastCalledWith({ page: 1, page_size: 10, category: 'safety_check' });
-  comp.querySelector('#open-only').dispatchEvent('tap');
-  await flush();
+  await tap(comp, '#open-only');
   expect(activityService.list).toHaveBeenLastCalledWith({
     page: 1, page_size: 10, category: 'safety_check', open: true,
   });
@@ -82,28 +82,37 @@ test('near me asks for the location and sorts by distance', async () => {
   const comp = render(id);
   comp.instance.onLoad();
   await flush();
-  comp.querySelector('#tab-near').dispatchEvent('tap');
+  await comp.instance.onTabChange({ detail: { value: 'near' } });
   await flush();
   expect(wx.getLocation).toHaveBeenCalledWith(expect.objectContaining({ type: 'gcj02' }));
+  // Only a coarse position (about 1 km) leaves the phone for a "near me" list.
+  expect(wx.getLocation.mock.calls[0][0].isHighAccuracy).toBeFalsy();
   expect(activityService.list).toHaveBeenLastCalledWith({
     page: 1, page_size: 10, latitude: 28.19, longitude: 115.77, radius_km: 10, sort: 'distance',
   });
   expect(comp.querySelector('.activity').dom.textContent).toContain('距您420米');
-  comp.querySelector('.activity').dispatchEvent('tap');
+  await tap(comp, '.activity');
   await flush();
   expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/activity/detail/index?id=1' });
 });
 
-test('near me without a location permission stays put', async () => {
+test('near me without a location permission stays put and offers the settings page', async () => {
   wx.getLocation = jest.fn((opts) => opts.fail({ errMsg: 'getLocation:fail auth deny' }));
   activityService.list.mockResolvedValue({ items: [], total: 0 });
   const comp = render(id);
   comp.instance.onLoad();
   await flush();
-  comp.querySelector('#tab-near').dispatchEvent('tap');
+  await comp.instance.onTabChange({ detail: { value: 'near' } });
   await flush();
   expect(comp.data.tab).toBe('all');
-  expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '需要位置权限才能查看附近活动' }));
+  expect(textOf(comp, '#location >>> #location-help')).toContain('未允许使用位置');
+  expect(find(comp, '#location >>> #open-setting')).toBeTruthy();
+  // Allowed in the settings page: the near-me list loads.
+  wx.getLocation = jest.fn((opts) => opts.success({ latitude: 28.19, longitude: 115.77 }));
+  await fire(comp, '#location >>> #open-setting', 'opensetting', { authSetting: { 'scope.userLocation': true } });
+  await flush();
+  expect(comp.data.tab).toBe('near');
+  expect(find(comp, '#location >>> #location-help')).toBeFalsy();
 });
 
 test('empty list and pull-down refresh', async () => {
@@ -116,14 +125,13 @@ test('empty list and pull-down refresh', async () => {
 });
 
 test('a failed load offers a retry', async () => {
-  activityService.list.mockRejectedValueOnce({ code: 'network_error', message: '网络异常,请稍后重试' });
+  activityService.list.mockRejectedValueOnce({ code: 'network_error', message: '网络异常，请稍后重试' });
   const comp = render(id);
   comp.instance.onLoad();
   await flush();
-  const retry = comp.querySelector('.retry');
-  expect(retry.dom.textContent).toContain('点击重试');
+  expect(comp.dom.textContent).toContain('网络异常');
   activityService.list.mockResolvedValueOnce({ items: activities(1, 1), total: 1 });
-  retry.dispatchEvent('tap');
+  await tap(comp, '#state >>> #retry');
   await flush();
   expect(comp.querySelectorAll('.activity')).toHaveLength(1);
 });

@@ -1,16 +1,20 @@
 jest.mock('../../services/activity');
 jest.mock('../../utils/auth');
-jest.mock('../../utils/subscribe');
 
 const activityService = require('../../services/activity');
 const auth = require('../../utils/auth');
 const subscribe = require('../../utils/subscribe');
 const { confirmModal } = require('../helpers/wx');
-const { load, render, flush } = require('../helpers/simulate');
+const { templateServer, promptedBefore } = require('../helpers/templates');
+const { load, render, flush, tap, fire, textOf, find } = require('../helpers/simulate');
 
+let posted;
 beforeEach(() => {
   auth.ensureLogin.mockResolvedValue('token');
-  subscribe.askSubscribe.mockResolvedValue({ accepted: [] });
+  auth.getUser.mockReturnValue({ id: 1, volunteer: { status: 'approved' } });
+  subscribe.resetTemplateCache();
+  posted = [];
+  wx.__setRequestHandler(templateServer(posted));
 });
 
 function activity(extra) {
@@ -67,10 +71,15 @@ describe('activity detail', () => {
       enrolled_count: 5,
       my_enrollment: { id: 3, status: 'enrolled', waitlist_position: null, attendance: null },
     }));
-    comp.querySelector('#enroll').dispatchEvent('tap');
+    await tap(comp, '#enroll');
     await flush(10);
     expect(activityService.enroll).toHaveBeenCalledWith('7');
-    expect(subscribe.askSubscribe).toHaveBeenCalledWith(['enrollment_result', 'activity_reminder', 'waitlist_promotion']);
+    // The prompt opened from the tap itself (the stub refuses anything else), before enrolling,
+    // and the answers reached the server.
+    expect(wx.requestSubscribeMessage).toHaveBeenCalledWith(expect.objectContaining({ tmplIds: ['T-ENROLL', 'T-REMIND', 'T-WAIT'] }));
+    expect(promptedBefore(activityService.enroll)).toBe(true);
+    expect(posted).toEqual([{ results: { 'T-ENROLL': 'accept', 'T-REMIND': 'accept', 'T-WAIT': 'accept' } }]);
+    expect(subscribe.lastSubscribeOutcome()).toMatchObject({ result: 'accept' });
     expect(comp.querySelector('#mine-status').dom.textContent).toContain('已报名');
     expect(comp.querySelector('#enroll')).toBeFalsy();
     expect(comp.querySelector('#cancel')).toBeTruthy();
@@ -79,13 +88,13 @@ describe('activity detail', () => {
 
   test('a full activity offers the waitlist and shows the position', async () => {
     const comp = await open(activity({ is_full: true, enrolled_count: 10 }));
-    expect(comp.querySelector('#enroll').dom.textContent).toBe('加入候补');
+    expect(textOf(comp, '#enroll')).toBe('加入候补');
     activityService.enroll.mockResolvedValue({ status: 'waitlisted', waitlist_position: 3 });
     activityService.get.mockResolvedValue(activity({
       is_full: true,
       my_enrollment: { id: 3, status: 'waitlisted', waitlist_position: 3, attendance: null },
     }));
-    comp.querySelector('#enroll').dispatchEvent('tap');
+    await tap(comp, '#enroll');
     await flush(10);
     expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已进入候补第3位' }));
     expect(comp.querySelector('#mine-status').dom.textContent).toContain('候补第 3 位');
@@ -95,11 +104,33 @@ describe('activity detail', () => {
   test('a resident is sent to the volunteer application', async () => {
     const comp = await open(activity());
     activityService.enroll.mockRejectedValue({ code: 'volunteer_required', statusCode: 403, message: '只有审核通过的平安志愿者才能报名' });
+    auth.getUser.mockReturnValue({ id: 2, volunteer: null });
     wx.showModal = confirmModal();
-    comp.querySelector('#enroll').dispatchEvent('tap');
+    await tap(comp, '#enroll');
     await flush(10);
     expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/volunteer/apply/index' });
-    expect(subscribe.askSubscribe).not.toHaveBeenCalled();
+    expect(wx.requestSubscribeMessage).not.toHaveBeenCalled();
+  });
+
+  test('a prompt that fails (not from a tap) is recorded and never blocks the enrollment', async () => {
+    const comp = await open(activity());
+    activityService.enroll.mockResolvedValue({ status: 'enrolled' });
+    await comp.instance.onEnroll(); // called by code, not by a finger
+    await flush(10);
+    expect(wx.requestSubscribeMessage).toHaveBeenCalled();
+    expect(activityService.enroll).toHaveBeenCalledWith('7');
+    expect(posted).toEqual([]);
+    expect(subscribe.lastSubscribeOutcome()).toMatchObject({ result: 'fail', errMsg: expect.stringContaining('TAP gesture') });
+  });
+
+  test('a declined prompt is reported and the enrollment goes on', async () => {
+    const comp = await open(activity());
+    wx.__subscribeAnswer = 'reject';
+    activityService.enroll.mockResolvedValue({ status: 'enrolled' });
+    await tap(comp, '#enroll');
+    await flush(10);
+    expect(activityService.enroll).toHaveBeenCalled();
+    expect(posted).toEqual([{ results: { 'T-ENROLL': 'reject', 'T-REMIND': 'reject', 'T-WAIT': 'reject' } }]);
   });
 
   test('cancel after confirmation; finished attendance shows hours and points', async () => {
@@ -109,7 +140,7 @@ describe('activity detail', () => {
     activityService.cancelEnrollment.mockResolvedValue({ status: 'cancelled' });
     activityService.get.mockResolvedValue(activity({ my_enrollment: { id: 3, status: 'cancelled' } }));
     wx.showModal = confirmModal();
-    comp.querySelector('#cancel').dispatchEvent('tap');
+    await tap(comp, '#cancel');
     await flush(10);
     expect(activityService.cancelEnrollment).toHaveBeenCalledWith('7');
     expect(comp.querySelector('#mine-status').dom.textContent).toContain('已取消');
@@ -150,15 +181,18 @@ describe('scan to check in / out', () => {
 
   beforeEach(() => {
     wx.getLocation = jest.fn((opts) => opts.success({ latitude: 28.1921, longitude: 115.7764, accuracy: 15 }));
+    activityService.get.mockResolvedValue(activity({ title: '龙津社区夜间治安巡逻', checkin_radius_m: 300 }));
   });
 
-  test('scanCode → scene → location → check-in', async () => {
+  test('scanCode → scene → location → check-in; the result names the activity, the time and the distance', async () => {
     const scene = encodeURIComponent('a=7&c=ABCD2345&m=i');
     wx.scanCode = jest.fn((opts) => opts.success({ path: `pages/activity/scan/index?scene=${scene}` }));
-    activityService.checkIn.mockResolvedValue({ status: 'checked_in', checkin_distance_m: 12, points: 0 });
+    activityService.checkIn.mockResolvedValue({
+      status: 'checked_in', checkin_at: '2025-03-08T18:52:00+08:00', checkin_distance_m: 12, points: 0,
+    });
     const comp = render(id);
     comp.instance.onLoad({ id: '7' });
-    comp.querySelector('#scan').dispatchEvent('tap');
+    await tap(comp, '#scan');
     await flush(10);
     expect(wx.scanCode).toHaveBeenCalledWith(expect.objectContaining({ onlyFromCamera: true }));
     expect(wx.getLocation).toHaveBeenCalledWith(expect.objectContaining({ type: 'gcj02' }));
@@ -167,18 +201,29 @@ describe('scan to check in / out', () => {
       { code: 'ABCD2345', latitude: 28.1921, longitude: 115.7764, accuracy: 15 },
       { silent: true },
     );
-    expect(comp.querySelector('#result').dom.textContent).toContain('签到成功');
-    expect(comp.querySelector('#result').dom.textContent).toContain('12 米');
+    const text = comp.querySelector('#result').dom.textContent;
+    expect(text).toContain('签到成功');
+    expect(text).toContain('2025-03-08 18:52');
+    expect(text).toContain('龙津社区夜间治安巡逻');
+    expect(text).toContain('12 米（须在 300 米内）');
+    // The check-out follows from the same screen.
+    expect(comp.querySelector('#next-step')).toBeTruthy();
+    expect(comp.data.purpose).toBe('checkout');
+    expect(textOf(comp, '#scan')).toContain('扫码签退');
   });
 
   test('opened by the WeChat scan (scene in the options) checks out and shows the hours', async () => {
-    activityService.checkOut.mockResolvedValue({ served_minutes: 95, points: 15, checkout_distance_m: 20 });
+    activityService.checkOut.mockResolvedValue({
+      served_minutes: 95, points: 15, checkout_distance_m: 20,
+      checkin_at: '2025-03-08T19:00:00+08:00', checkout_at: '2025-03-08T20:35:00+08:00',
+    });
     const comp = render(id);
     comp.instance.onLoad({ scene: encodeURIComponent('a=7&c=QWER2345&m=o') });
     await flush(10);
     expect(activityService.checkOut).toHaveBeenCalledWith(7, expect.objectContaining({ code: 'QWER2345' }), { silent: true });
     expect(comp.querySelector('#result-hours').dom.textContent).toContain('1.6小时');
     expect(comp.querySelector('#result-hours').dom.textContent).toContain('15 积分');
+    expect(comp.querySelector('#result').dom.textContent).toContain('2025-03-08 20:35');
   });
 
   test('the check-in code scanned again by someone checked in shows the check-out', async () => {
@@ -191,48 +236,74 @@ describe('scan to check in / out', () => {
     expect(comp.querySelector('#result-hours').dom.textContent).toContain('12 积分');
   });
 
-  test('refusals are shown: out of range, foreign code, no location', async () => {
-    activityService.checkIn.mockRejectedValue({ code: 'out_of_range', statusCode: 403, message: '您距离活动地点约2000米,需在300米范围内' });
+  test('refusals are shown: out of range, foreign code', async () => {
+    activityService.checkIn.mockRejectedValue({ code: 'out_of_range', statusCode: 403, message: '您距离活动地点约2000米，需在300米范围内' });
     wx.scanCode = jest.fn((opts) => opts.success({ path: `pages/activity/scan/index?scene=${encodeURIComponent('a=7&c=ABCD2345&m=i')}` }));
     const comp = render(id);
     comp.instance.onLoad({ id: '7' });
-    comp.querySelector('#scan').dispatchEvent('tap');
+    await tap(comp, '#scan');
     await flush(10);
     expect(comp.querySelector('#error').dom.textContent).toContain('300米范围内');
 
     wx.scanCode = jest.fn((opts) => opts.success({ path: `pages/activity/scan/index?scene=${encodeURIComponent('a=8&c=ABCD2345&m=i')}` }));
-    comp.querySelector('#scan').dispatchEvent('tap');
+    await tap(comp, '#scan');
     await flush(10);
     expect(comp.querySelector('#error').dom.textContent).toContain('不属于当前活动');
 
     wx.scanCode = jest.fn((opts) => opts.success({ result: 'hello' }));
-    comp.querySelector('#scan').dispatchEvent('tap');
+    await tap(comp, '#scan');
     await flush(10);
     expect(comp.querySelector('#error').dom.textContent).toContain('不是活动签到码');
+  });
 
-    activityService.checkIn.mockClear();
-    wx.getLocation = jest.fn((opts) => opts.fail({ errMsg: 'getLocation:fail auth deny' }));
-    wx.scanCode = jest.fn((opts) => opts.success({ path: `pages/activity/scan/index?scene=${encodeURIComponent('a=7&c=ABCD2345&m=i')}` }));
-    comp.querySelector('#scan').dispatchEvent('tap');
+  test('location denied: the way to the settings page, then the same code again', async () => {
+    wx.__locationDenied = true;
+    wx.getLocation = jest.fn((o) => (wx.__locationDenied
+      ? o.fail({ errMsg: 'getLocation:fail auth deny' })
+      : o.success({ latitude: 28.1921, longitude: 115.7764, accuracy: 15 })));
+    activityService.checkIn.mockResolvedValue({ status: 'checked_in', checkin_at: '2025-03-08T18:52:00+08:00', checkin_distance_m: 12 });
+    const comp = render(id);
+    comp.instance.onLoad({ scene: encodeURIComponent('a=7&c=ABCD2345&m=i') });
     await flush(10);
-    expect(comp.querySelector('#error').dom.textContent).toContain('允许定位');
     expect(activityService.checkIn).not.toHaveBeenCalled();
+    expect(textOf(comp, '#location >>> #location-help')).toContain('未允许使用位置');
+    expect(find(comp, '#location >>> #open-setting')).toBeTruthy();
+    // The settings page comes back with the scope allowed: the same code is sent at once.
+    wx.__locationDenied = false;
+    await fire(comp, '#location >>> #open-setting', 'opensetting', { authSetting: { 'scope.userLocation': true } });
+    await flush(10);
+    expect(activityService.checkIn).toHaveBeenCalledWith(7, expect.objectContaining({ code: 'ABCD2345' }), { silent: true });
+    expect(find(comp, '#location >>> #location-help')).toBeFalsy();
+  });
+
+  test('GPS off: the steps to turn it on and a retry, no settings button', async () => {
+    wx.getLocation = jest.fn((o) => o.fail({ errMsg: 'getLocation:fail system permission denied', errCode: 2 }));
+    const comp = render(id);
+    comp.instance.onLoad({ scene: encodeURIComponent('a=7&c=ABCD2345&m=i') });
+    await flush(10);
+    expect(textOf(comp, '#location >>> #location-help')).toContain('定位服务未开启');
+    expect(find(comp, '#location >>> #open-setting')).toBeFalsy();
+    wx.getLocation = jest.fn((o) => o.success({ latitude: 28.1921, longitude: 115.7764, accuracy: 15 }));
+    activityService.checkIn.mockResolvedValue({ status: 'checked_in', checkin_at: '2025-03-08T18:52:00+08:00' });
+    await tap(comp, '#location >>> #retry-location');
+    await flush(10);
+    expect(activityService.checkIn).toHaveBeenCalled();
   });
 
   test('a typed-in code works when the camera cannot', async () => {
     activityService.checkOut.mockResolvedValue({ served_minutes: 60, points: 10 });
     const comp = render(id);
     comp.instance.onLoad({ id: '7' });
-    comp.querySelector('#manual-submit').dispatchEvent('tap');
-    await flush();
+    await tap(comp, '#manual-submit');
     expect(comp.querySelector('#error').dom.textContent).toContain('请输入');
-    comp.querySelector('#purpose-checkout').dispatchEvent('tap');
-    comp.querySelector('#code').dispatchEvent('input', { detail: { value: 'abcd2345 ' } });
-    comp.querySelector('#manual-submit').dispatchEvent('tap');
+    comp.instance.onPurposeChange({ detail: { value: 'checkout' } });
+    comp.instance.onCodeInput({ detail: { value: 'abcd2345 ' } });
+    await tap(comp, '#manual-submit');
     await flush(10);
     expect(activityService.checkOut).toHaveBeenCalledWith(7, expect.objectContaining({ code: 'ABCD2345' }), { silent: true });
   });
 });
+
 
 describe('my activities and hours', () => {
   test('my activities by tab, with attendance', async () => {
@@ -256,11 +327,11 @@ describe('my activities and hours', () => {
     await flush();
     expect(activityService.myActivities).toHaveBeenCalledWith({ when: 'upcoming', page: 1, page_size: 20 });
     expect(comp.querySelector('.entry').dom.textContent).toContain('已报名');
-    comp.querySelector('#tab-past').dispatchEvent('tap');
+    comp.instance.onTabChange({ detail: { value: 'past' } });
     await flush();
     expect(activityService.myActivities).toHaveBeenLastCalledWith({ when: 'past', page: 1, page_size: 20 });
-    expect(comp.querySelector('.attendance').dom.textContent).toContain('服务 1.8小时 · 18 积分(自动签退)');
-    comp.querySelector('.entry').dispatchEvent('tap');
+    expect(comp.querySelector('.attendance').dom.textContent).toContain('服务 1.8小时 · 18 积分（自动签退）');
+    await tap(comp, '.entry');
     await flush();
     expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/activity/detail/index?id=8' });
   });
@@ -296,7 +367,7 @@ describe('my activities and hours', () => {
     const comp = render(id);
     comp.instance.onLoad();
     await flush();
-    expect(comp.querySelector('#stars').dom.textContent).toContain('★一星');
+    expect(comp.querySelector('#stars').dom.textContent.replace(/\s/g, '')).toContain('★一星');
     expect(comp.querySelector('#service-hours').dom.textContent).toBe('101.5');
     expect(comp.querySelector('#duty-hours').dom.textContent).toBe('2');
     expect(comp.querySelector('#next').dom.textContent).toBe('距2星还需 198.5 小时');

@@ -6,7 +6,7 @@ const activityService = require('../../services/activity');
 const regionService = require('../../services/region');
 const userService = require('../../services/user');
 const { confirmModal } = require('../helpers/wx');
-const { load, render, flush } = require('../helpers/simulate');
+const { load, render, flush, tap } = require('../helpers/simulate');
 
 function activity(extra) {
   return Object.assign({
@@ -52,16 +52,16 @@ describe('admin activity list', () => {
     await flush();
     expect(activityService.list).toHaveBeenCalledWith({ manage: true, status: 'published', when: 'all', page: 1, page_size: 20 });
     expect(comp.querySelector('.activity').dom.textContent).toContain('进行中');
-    comp.querySelector('.qr').dispatchEvent('tap');
+    await tap(comp, '.qr');
     await flush();
     expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: '/subpackages/admin/pages/activities/qrcode/index?id=7' });
-    comp.querySelector('.roster').dispatchEvent('tap');
+    await tap(comp, '.roster');
     await flush();
     expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: '/subpackages/admin/pages/activities/roster/index?id=7' });
-    comp.querySelector('#tab-draft').dispatchEvent('tap');
+    await tap(comp, '#tab-draft');
     await flush();
     expect(activityService.list).toHaveBeenLastCalledWith(expect.objectContaining({ status: 'draft' }));
-    comp.querySelector('#create').dispatchEvent('tap');
+    await tap(comp, '#create');
     await flush();
     expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: '/subpackages/admin/pages/activities/edit/index' });
   });
@@ -83,7 +83,7 @@ describe('admin activity edit', () => {
     await comp.instance.onLoad({});
     await flush();
     expect(comp.data.regions.map((r) => r.id)).toEqual([11, 2, 12]);
-    comp.querySelector('#save').dispatchEvent('tap');
+    await tap(comp, '#save');
     await flush();
     expect(activityService.create).not.toHaveBeenCalled();
     expect(comp.querySelector('#title-error').dom.textContent).toContain('活动名称');
@@ -92,10 +92,10 @@ describe('admin activity edit', () => {
     comp.querySelector('#title').dispatchEvent('input', { detail: { value: '防诈骗宣传进社区' } });
     comp.setData({ 'form.date': '2025-03-08', 'form.categoryIndex': '1', 'form.capacity': '20' });
     wx.chooseLocation = jest.fn((opts) => opts.success({ name: '龙津社区广场', latitude: 28.19, longitude: 115.77 }));
-    comp.querySelector('#place').dispatchEvent('tap');
+    await tap(comp, '#place');
     await flush();
     activityService.create.mockResolvedValue(activity({ title: '防诈骗宣传进社区', category: 'publicity' }));
-    comp.querySelector('#save').dispatchEvent('tap');
+    await tap(comp, '#save');
     await flush(10);
     expect(activityService.create).toHaveBeenCalledWith(expect.objectContaining({
       title: '防诈骗宣传进社区',
@@ -110,7 +110,7 @@ describe('admin activity edit', () => {
     }));
     expect(comp.data.id).toBe('7');
     activityService.publish.mockResolvedValue(activity({ status: 'published', phase: 'enrolling' }));
-    comp.querySelector('#publish').dispatchEvent('tap');
+    await tap(comp, '#publish');
     await flush(10);
     expect(activityService.publish).toHaveBeenCalledWith('7');
     expect(comp.querySelector('#status').dom.textContent).toBe('报名中');
@@ -125,7 +125,7 @@ describe('admin activity edit', () => {
     expect(comp.querySelector('#review')).toBeTruthy();
     expect(comp.data.form).toMatchObject({ date: '2025-03-08', startTime: '19:00', endTime: '21:00', deadlineTime: '18:00' });
     activityService.update.mockRejectedValue({ statusCode: 422, errors: { enroll_deadline: ['报名截止时间不能晚于活动开始时间'] } });
-    comp.querySelector('#save').dispatchEvent('tap');
+    await tap(comp, '#save');
     await flush(10);
     expect(activityService.update).toHaveBeenCalledWith('7', expect.objectContaining({ enroll_deadline: '2025-03-08T18:00:00+08:00' }));
     expect(comp.dom.textContent).toContain('报名截止时间不能晚于活动开始时间');
@@ -137,12 +137,12 @@ describe('admin activity edit', () => {
     await comp.instance.onLoad({ id: '7' });
     await flush();
     wx.showModal = confirmModal('');
-    comp.querySelector('#cancel').dispatchEvent('tap');
+    await tap(comp, '#cancel');
     await flush();
     expect(activityService.cancel).not.toHaveBeenCalled();
     wx.showModal = confirmModal('暴雨预警');
     activityService.cancel.mockResolvedValue(activity({ status: 'cancelled', phase: 'cancelled' }));
-    comp.querySelector('#cancel').dispatchEvent('tap');
+    await tap(comp, '#cancel');
     await flush(10);
     expect(activityService.cancel).toHaveBeenCalledWith('7', '暴雨预警');
     expect(comp.querySelector('#status').dom.textContent).toBe('已取消');
@@ -152,7 +152,7 @@ describe('admin activity edit', () => {
     await flush();
     wx.showModal = confirmModal();
     activityService.complete.mockResolvedValue(activity({ status: 'completed', phase: 'completed' }));
-    other.querySelector('#complete').dispatchEvent('tap');
+    await tap(other, '#complete');
     await flush(10);
     expect(activityService.complete).toHaveBeenCalledWith('7');
     expect(other.querySelector('#complete')).toBeFalsy();
@@ -192,12 +192,12 @@ describe('roster', () => {
     expect(activityService.roster).toHaveBeenCalledWith('7', { page: 1, page_size: 50 });
     const rows = comp.querySelectorAll('.entry');
     expect(rows[0].dom.textContent).toContain('未签到');
-    expect(rows[1].dom.textContent).toContain('已签退 2小时 · 19积分(自动签退)');
+    expect(rows[1].dom.textContent).toContain('已签退 2小时 · 19积分（自动签退）');
     expect(rows[2].dom.textContent).toContain('候补号 1');
     expect(comp.querySelectorAll('.checkin')).toHaveLength(1);
     expect(comp.querySelectorAll('.correct')).toHaveLength(1);
     expect(comp.querySelectorAll('.remove')).toHaveLength(2);
-    comp.querySelector('#filter-waitlisted').dispatchEvent('tap');
+    await tap(comp, '#filter-waitlisted');
     await flush();
     expect(activityService.roster).toHaveBeenLastCalledWith('7', { page: 1, page_size: 50, status: 'waitlisted' });
   });
@@ -205,19 +205,19 @@ describe('roster', () => {
   test('代签 needs a reason; corrections ask minutes and a reason', async () => {
     const comp = await open();
     wx.showModal = confirmModal('');
-    comp.querySelector('.checkin').dispatchEvent('tap');
+    await tap(comp, '.checkin');
     await flush();
     expect(activityService.manualCheckIn).not.toHaveBeenCalled();
-    wx.showModal = confirmModal('手机没电,现场核实');
+    wx.showModal = confirmModal('手机没电，现场核实');
     activityService.manualCheckIn.mockResolvedValue({});
-    comp.querySelector('.checkin').dispatchEvent('tap');
+    await tap(comp, '.checkin');
     await flush(10);
-    expect(activityService.manualCheckIn).toHaveBeenCalledWith('7', 1, '手机没电,现场核实');
+    expect(activityService.manualCheckIn).toHaveBeenCalledWith('7', 1, '手机没电，现场核实');
 
     const answers = ['90', '中途离开'];
     wx.showModal = jest.fn((opts) => opts.success({ confirm: true, content: answers.shift() }));
     activityService.correctHours.mockResolvedValue({});
-    comp.querySelector('.correct').dispatchEvent('tap');
+    await tap(comp, '.correct');
     await flush(10);
     expect(activityService.correctHours).toHaveBeenCalledWith(9, 90, '中途离开');
 
@@ -231,7 +231,7 @@ describe('roster', () => {
   test('exports', async () => {
     const comp = await open();
     activityService.exportRoster.mockResolvedValue('wxfile://tmp_roster.xlsx');
-    comp.querySelector('#export-xlsx').dispatchEvent('tap');
+    await tap(comp, '#export-xlsx');
     await flush();
     expect(activityService.exportRoster).toHaveBeenCalledWith('7', 'xlsx');
   });
@@ -278,7 +278,7 @@ describe('full-screen check-in QR', () => {
     const comp = render(id);
     comp.instance.onLoad({ id: '7' });
     await flush();
-    comp.querySelector('#purpose-checkout').dispatchEvent('tap');
+    await tap(comp, '#purpose-checkout');
     await flush();
     expect(activityService.checkinCode).toHaveBeenLastCalledWith('7', 'checkout', { silent: true });
     comp.instance.onUnload();

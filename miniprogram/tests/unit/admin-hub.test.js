@@ -4,7 +4,7 @@ jest.mock('../../services/user');
 const auth = require('../../utils/auth');
 const userService = require('../../services/user');
 const { adminSections, isStaff, ADMIN_SECTIONS } = require('../../utils/entries');
-const { load, render, flush, simulate } = require('../helpers/simulate');
+const { load, render, flush, simulate, tap } = require('../helpers/simulate');
 
 let id;
 beforeAll(() => {
@@ -47,11 +47,9 @@ test('the hub page lists the sections of a township admin and navigates', async 
     expect(text).toContain(label);
   });
   expect(comp.querySelector('#roles').dom.textContent).toContain('剑光街道');
-  comp.querySelector('.entry-fund-approvals').dispatchEvent('tap');
-  await simulate.sleep(0);
+  await tap(comp, '#entry-fund-approvals');
   expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: '/subpackages/admin/pages/funds/approvals/index' });
-  comp.querySelector('.entry-requests').dispatchEvent('tap');
-  await simulate.sleep(0);
+  await tap(comp, '#entry-requests');
   expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: '/subpackages/admin/pages/requests/queue/index' });
   expect(comp.querySelector('#empty')).toBeFalsy();
 });
@@ -61,13 +59,14 @@ test('a grid worker sees only the request queue; a resident sees the no-permissi
   const comp = render(id);
   comp.instance.onLoad();
   await flush();
-  expect(comp.querySelectorAll('.hub-entry')).toHaveLength(1);
-  expect(comp.querySelector('.entry-nominations')).toBeFalsy();
+  expect(comp.data.sections.map((x) => x.entries.length)).toEqual([1]);
+  expect(comp.querySelector('#entry-requests')).toBeTruthy();
+  expect(comp.querySelector('#entry-nominations')).toBeFalsy();
 
   userService.getMe.mockResolvedValue(me([]));
   await comp.instance.refresh();
   await flush();
-  expect(comp.querySelectorAll('.hub-entry')).toHaveLength(0);
+  expect(comp.data.sections).toEqual([]);
   expect(comp.querySelector('#empty').dom.textContent).toContain('暂无管理权限');
 
   auth.ensureLogin.mockRejectedValue({ code: 'network_error' });

@@ -13,7 +13,7 @@ jest.mock('../../services/region');
 const recognition = require('../../services/recognition');
 const volunteerService = require('../../services/volunteer');
 const { confirmModal } = require('../helpers/wx');
-const { load, render, flush } = require('../helpers/simulate');
+const { load, render, flush, tap } = require('../helpers/simulate');
 
 describe('nominate', () => {
   let id;
@@ -32,7 +32,7 @@ describe('nominate', () => {
     await flush();
     expect(recognition.awardTypes).toHaveBeenCalledWith({ active: true, page_size: 100 });
 
-    comp.querySelector('#submit').dispatchEvent('tap');
+    await tap(comp, '#submit');
     await flush();
     expect(recognition.nominate).not.toHaveBeenCalled();
     expect(comp.querySelector('#error-award_type_id').dom.textContent).toBe('请选择表彰类型');
@@ -43,7 +43,7 @@ describe('nominate', () => {
     comp.querySelector('#target').dispatchEvent('change', { detail: { value: '0' } });
     comp.querySelector('#reason').dispatchEvent('input', { detail: { value: '连续三个月参加夜巡' } });
     comp.querySelector('#period').dispatchEvent('input', { detail: { value: '2026年3月' } });
-    comp.querySelector('#submit').dispatchEvent('tap');
+    await tap(comp, '#submit');
     await flush();
     expect(recognition.nominate).toHaveBeenCalledWith({
       award_type_id: 3,
@@ -64,7 +64,7 @@ describe('nominate', () => {
     await flush();
     comp.querySelector('#target').dispatchEvent('change', { detail: { value: '0' } });
     comp.querySelector('#reason').dispatchEvent('input', { detail: { value: '事迹待审核内容' } });
-    comp.querySelector('#submit').dispatchEvent('tap');
+    await tap(comp, '#submit');
     await flush();
     expect(comp.querySelector('#error-reason').dom.textContent).toBe('推荐理由需人工审核');
     expect(wx.navigateBack).not.toHaveBeenCalled();
@@ -102,9 +102,9 @@ describe('approval queue', () => {
     await flush();
     expect(recognition.nominations).toHaveBeenCalledWith({ page: 1, page_size: 20, actionable: true });
     wx.showModal = confirmModal('同意');
-    comp.querySelector('#approve-21').dispatchEvent('tap');
+    await tap(comp, '#approve-21');
     await flush();
-    comp.querySelector('#approve-21').dispatchEvent('tap');
+    await tap(comp, '#approve-21');
     await flush();
     const [first, second] = recognition.approveNomination.mock.calls;
     expect(first[0]).toBe(21);
@@ -121,15 +121,15 @@ describe('approval queue', () => {
     comp.instance.onLoad({});
     await flush();
     wx.showModal = confirmModal('');
-    comp.querySelector('#reject-21').dispatchEvent('tap');
+    await tap(comp, '#reject-21');
     await flush();
     expect(recognition.rejectNomination).not.toHaveBeenCalled();
     expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '请填写不通过的原因' }));
     wx.showModal = confirmModal('材料不足');
-    comp.querySelector('#reject-21').dispatchEvent('tap');
+    await tap(comp, '#reject-21');
     await flush();
     expect(recognition.rejectNomination).toHaveBeenCalledWith(21, '材料不足');
-    comp.querySelector('#tab-approved').dispatchEvent('tap');
+    await tap(comp, '#tab-approved');
     await flush();
     expect(recognition.nominations).toHaveBeenLastCalledWith({ page: 1, page_size: 20, status: 'approved' });
   });
@@ -149,28 +149,28 @@ describe('points adjustment', () => {
       .mockResolvedValueOnce({ id: 1, balance: 5 });
     const comp = render(id);
     comp.instance.onLoad({});
-    comp.querySelector('#submit').dispatchEvent('tap');
+    await tap(comp, '#submit');
     await flush();
     expect(comp.querySelector('#error-user_id').dom.textContent).toBe('请选择志愿者');
 
     comp.querySelector('#search').dispatchEvent('input', { detail: { value: '孙' } });
-    comp.querySelector('#search-btn').dispatchEvent('tap');
+    await tap(comp, '#search-btn');
     await flush();
     expect(volunteerService.list).toHaveBeenCalledWith({ status: 'approved', q: '孙', page_size: 20 });
-    comp.querySelector('.candidate').dispatchEvent('tap');
+    await tap(comp, '.candidate');
     await flush();
     expect(comp.querySelector('#selected').dom.textContent).toContain('孙**');
-    comp.querySelector('#dir-deduct').dispatchEvent('tap');
+    await tap(comp, '#dir-deduct');
     comp.querySelector('#amount').dispatchEvent('input', { detail: { value: '3' } });
     comp.querySelector('#reason').dispatchEvent('input', { detail: { value: '值守迟到' } });
     wx.showModal = confirmModal();
-    comp.querySelector('#submit').dispatchEvent('tap');
+    await tap(comp, '#submit');
     await flush();
-    comp.querySelector('#submit').dispatchEvent('tap');
+    await tap(comp, '#submit');
     await flush();
     const [first, second] = recognition.adjustPoints.mock.calls;
     expect(first[0]).toEqual({ user_id: 7, amount: -3, reason: '值守迟到' });
     expect(second[1]).toBe(first[1]);
-    expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已调整,余额 5' }));
+    expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已调整，余额 5' }));
   });
 });

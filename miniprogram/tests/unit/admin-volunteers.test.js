@@ -2,7 +2,7 @@ jest.mock('../../services/volunteer');
 
 const volunteerService = require('../../services/volunteer');
 const { confirmModal } = require('../helpers/wx');
-const { load, render, flush } = require('../helpers/simulate');
+const { load, render, flush, tap } = require('../helpers/simulate');
 
 function volunteers(from, count, status = 'pending') {
   return Array.from({ length: count }, (_, i) => ({
@@ -22,7 +22,7 @@ describe('admin volunteer list', () => {
     id = load('subpackages/admin/pages/volunteers/list/index');
   });
 
-  test('starts on 待审核, pages on scroll, switches tabs', async () => {
+  test('starts on 待审核， pages on scroll, switches tabs', async () => {
     volunteerService.list
       .mockResolvedValueOnce({ items: volunteers(1, 20), total: 25, page: 1, page_size: 20 })
       .mockResolvedValueOnce({ items: volunteers(21, 5), total: 25, page: 2, page_size: 20 })
@@ -44,7 +44,7 @@ describe('admin volunteer list', () => {
     await flush();
     expect(volunteerService.list).toHaveBeenCalledTimes(2);
 
-    comp.querySelector('#tab-approved').dispatchEvent('tap');
+    await tap(comp, '#tab-approved');
     await flush();
     expect(volunteerService.list).toHaveBeenLastCalledWith({ status: 'approved', q: '', page: 1, page_size: 20 });
     expect(comp.querySelectorAll('.volunteer')).toHaveLength(1);
@@ -60,7 +60,7 @@ describe('admin volunteer list', () => {
     comp.querySelector('#search').dispatchEvent('confirm', { detail: { value: '张三 ' } });
     await flush();
     expect(volunteerService.list).toHaveBeenLastCalledWith({ status: 'pending', q: '张三', page: 1, page_size: 20 });
-    comp.querySelector('.volunteer').dispatchEvent('tap');
+    await tap(comp, '.volunteer');
     await flush();
     expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/subpackages/admin/pages/volunteers/detail/index?id=5' });
   });
@@ -99,7 +99,7 @@ describe('admin volunteer detail', () => {
     expect(comp.querySelector('#action-approve')).toBeTruthy();
     expect(comp.querySelector('#action-reject')).toBeTruthy();
     wx.showModal = confirmModal();
-    comp.querySelector('#action-approve').dispatchEvent('tap');
+    await tap(comp, '#action-approve');
     await flush();
     expect(volunteerService.approve).toHaveBeenCalledWith('5', '');
     expect(comp.querySelector('#status').dom.textContent).toBe('已通过');
@@ -111,13 +111,13 @@ describe('admin volunteer detail', () => {
     volunteerService.reject.mockResolvedValue(Object.assign({}, PENDING, { status: 'rejected', decision_reason: '信息不实' }));
     const comp = await open(PENDING);
     wx.showModal = confirmModal();
-    comp.querySelector('#action-reject').dispatchEvent('tap');
+    await tap(comp, '#action-reject');
     await flush();
     expect(volunteerService.reject).not.toHaveBeenCalled();
     expect(comp.querySelector('#reason-error').dom.textContent).toContain('驳回原因');
 
     comp.querySelector('#reason').dispatchEvent('input', { detail: { value: '信息不实' } });
-    comp.querySelector('#action-reject').dispatchEvent('tap');
+    await tap(comp, '#action-reject');
     await flush();
     expect(volunteerService.reject).toHaveBeenCalledWith('5', '信息不实');
     expect(comp.querySelector('#status').dom.textContent).toBe('已驳回');
@@ -131,12 +131,12 @@ describe('admin volunteer detail', () => {
     const comp = await open(approved);
     comp.querySelector('#reason').dispatchEvent('input', { detail: { value: '长期未参加活动' } });
     wx.showModal = jest.fn((options) => options.success({ confirm: false, cancel: true }));
-    comp.querySelector('#action-suspend').dispatchEvent('tap');
+    await tap(comp, '#action-suspend');
     await flush();
     expect(volunteerService.suspend).not.toHaveBeenCalled();
 
     wx.showModal = confirmModal();
-    comp.querySelector('#action-suspend').dispatchEvent('tap');
+    await tap(comp, '#action-suspend');
     await flush();
     expect(volunteerService.suspend).toHaveBeenCalledWith('5', '长期未参加活动');
     expect(comp.querySelector('#status').dom.textContent).toBe('已暂停');

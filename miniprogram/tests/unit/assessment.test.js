@@ -14,7 +14,8 @@ const auth = require('../../utils/auth');
 const recognition = require('../../services/recognition');
 const upload = require('../../services/upload');
 const activityService = require('../../services/activity');
-const { load, render, flush } = require('../helpers/simulate');
+const { load, render, flush, tap } = require('../helpers/simulate');
+const { textOf } = require('../helpers/simulate');
 
 beforeEach(() => {
   auth.ensureLogin.mockResolvedValue('token');
@@ -28,7 +29,7 @@ describe('admin scorecards', () => {
 
   const page = (type, items, extra) => Object.assign({
     type,
-    type_name: { volunteer: '志愿者', grid_worker: '网格员', village: '村(社区)' }[type],
+    type_name: { volunteer: '志愿者', grid_worker: '网格员', village: '村（社区）' }[type],
     region: { id: 4, name: '龙津社区' },
     period_label: '2026年3月',
     items,
@@ -61,7 +62,7 @@ describe('admin scorecards', () => {
     expect(rows[1].dom.textContent).toContain('—'); // no rating
     expect(comp.querySelector('#header').dom.textContent).toContain('2026年3月');
 
-    comp.querySelector('#type-grid_worker').dispatchEvent('tap');
+    await tap(comp, '#type-grid_worker');
     await flush();
     expect(recognition.scorecards).toHaveBeenLastCalledWith(
       expect.objectContaining({ type: 'grid_worker', period: 'month' }),
@@ -79,7 +80,7 @@ describe('admin scorecards', () => {
     );
     expect(comp.querySelector('.empty').dom.textContent).toBe('本期暂无数据');
 
-    comp.querySelector('#export').dispatchEvent('tap');
+    await tap(comp, '#export');
     await flush();
     expect(recognition.exportScorecards).toHaveBeenCalledWith(
       expect.objectContaining({ type: 'grid_worker', period: 'quarter' }),
@@ -161,8 +162,8 @@ describe('bulletin detail of the assessment kinds', () => {
         counts: { open: 2, overdue: 1, unaccepted: 1, by_tier: {} },
         last_week: { period_key: '2026-W11', received: 4, resolved: 2 },
         requests: [
-          { id: 1, category_name: '隐患', status_name: '处理中', tier_name: '村(社区)', age_hours: 144, overdue: true },
-          { id: 2, category_name: '求助', status_name: '待受理', tier_name: '乡镇(街道)', age_hours: 12.5, overdue: false },
+          { id: 1, category_name: '隐患', status_name: '处理中', tier_name: '村（社区）', age_hours: 144, overdue: true },
+          { id: 2, category_name: '求助', status_name: '待受理', tier_name: '乡镇（街道）', age_hours: 12.5, overdue: false },
         ],
       },
     });
@@ -222,13 +223,13 @@ describe('service-hour certificate request', () => {
     const comp = render(id);
     comp.instance.onLoad({});
     await flush();
-    comp.querySelector('#request-hours').dispatchEvent('tap');
+    await tap(comp, '#request-hours');
     await flush();
     expect(recognition.requestServiceHoursCertificate).toHaveBeenCalledWith({ silent: true });
     const certs = comp.querySelectorAll('.cert');
     expect(certs).toHaveLength(1);
     expect(certs[0].dom.textContent).toContain('志愿服务记录证明');
-    comp.querySelector('#request-hours').dispatchEvent('tap');
+    await tap(comp, '#request-hours');
     await flush();
     expect(wx.showModal).toHaveBeenCalledWith(expect.objectContaining({ content: '暂无志愿服务时长记录' }));
     expect(comp.querySelectorAll('.cert')).toHaveLength(1);
@@ -246,14 +247,13 @@ describe('star level on my points', () => {
     const comp = render(id);
     comp.instance.onLoad({});
     await flush();
-    const text = comp.querySelector('#level').dom.textContent;
+    const text = textOf(comp, '#level');
     expect(text).toContain('★★');
     expect(text).toContain('二星');
     expect(text).toContain('志愿服务 320.5 小时');
     expect(text).toContain('还差 279.5 小时');
-    expect(comp.querySelector('#duty').dom.textContent).toContain('在岗时长 12 小时(单独统计,不计入星级)');
-    comp.querySelector('#level').dispatchEvent('tap');
-    await flush();
+    expect(text).toContain('在岗 12 小时（单独统计，不计入星级）');
+    await tap(comp, '#level');
     expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/activity/hours/index' });
   });
 });

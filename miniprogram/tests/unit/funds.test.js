@@ -1,7 +1,7 @@
 // Funds: money parsing, the service calls, the public pages and the admin pages.
 const { parseYuan, formatYuan, formatSigned } = require('../../utils/money');
 const { confirmModal } = require('../helpers/wx');
-const { load, render, flush } = require('../helpers/simulate');
+const { load, render, flush, tap } = require('../helpers/simulate');
 
 jest.mock('../../services/fund', () => {
   const actual = jest.requireActual('../../services/fund');
@@ -152,7 +152,7 @@ describe('fund list page', () => {
     expect(comp.querySelectorAll('.fund')).toHaveLength(21);
     expect(comp.querySelectorAll('.progress')).toHaveLength(20); // no target, no bar
     expect(comp.data.finished).toBe(true);
-    comp.querySelector('.fund').dispatchEvent('tap');
+    await tap(comp, '.fund');
     await flush();
     expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/fund/detail/index?id=1' });
   });
@@ -201,7 +201,7 @@ describe('fund detail page', () => {
     expect(comp.querySelector('.admin')).toBeFalsy();
 
     fundService.statement.mockResolvedValueOnce(Object.assign({}, STATEMENT, { month: '2026-04' }));
-    comp.querySelector('#tab-statement').dispatchEvent('tap');
+    await tap(comp, '#tab-statement');
     await flush();
     expect(fundService.statement).toHaveBeenCalledWith('3', undefined);
     fundService.statement.mockResolvedValueOnce(STATEMENT);
@@ -215,12 +215,12 @@ describe('fund detail page', () => {
 
   test('an admin of the fund gets the admin actions', async () => {
     const comp = await open(Object.assign({}, FUND, { can_manage: true }));
-    comp.querySelector('#admin-donation').dispatchEvent('tap');
+    await tap(comp, '#admin-donation');
     await flush();
     expect(wx.navigateTo).toHaveBeenLastCalledWith({
       url: `/subpackages/admin/pages/funds/donation/index?fund_id=3&name=${encodeURIComponent(FUND.name)}`,
     });
-    comp.querySelector('#admin-approvals').dispatchEvent('tap');
+    await tap(comp, '#admin-approvals');
     await flush();
     expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: '/subpackages/admin/pages/funds/approvals/index?fund_id=3' });
   });
@@ -253,7 +253,7 @@ describe('record a donation', () => {
   test('amounts are checked before sending; the donation goes out in fen with one key', async () => {
     const comp = open();
     type(comp, '#amount', '12.345');
-    comp.querySelector('#submit').dispatchEvent('tap');
+    await tap(comp, '#submit');
     await flush();
     expect(fundService.recordDonation).not.toHaveBeenCalled();
     expect(comp.querySelector('#error-amount').dom.textContent).toContain('金额');
@@ -265,13 +265,13 @@ describe('record a donation', () => {
     fundService.recordDonation
       .mockRejectedValueOnce({ code: 'network_error', message: '网络异常' })
       .mockResolvedValueOnce({ id: 8 });
-    comp.querySelector('#submit').dispatchEvent('tap');
+    await tap(comp, '#submit');
     await flush();
     const [fundId, body, key] = fundService.recordDonation.mock.calls[0];
     expect(fundId).toBe('3');
     expect(body).toMatchObject({ amount_fen: 20050, donor_name: '张三丰', donor_type: 'person', channel: 'wechat_transfer', receipt_no: 'SJ-001', anonymous: false, in_kind: false });
     // the retry after a network failure reuses the key: the server records it once
-    comp.querySelector('#submit').dispatchEvent('tap');
+    await tap(comp, '#submit');
     await flush();
     expect(fundService.recordDonation.mock.calls[1][2]).toBe(key);
     expect(wx.showToast).toHaveBeenLastCalledWith({ title: '捐赠已入账', icon: 'success' });
@@ -292,7 +292,7 @@ describe('record a donation', () => {
       errors: { receipt_no: ['收据号重复'] },
       statusCode: 409,
     });
-    comp.querySelector('#submit').dispatchEvent('tap');
+    await tap(comp, '#submit');
     await flush();
     const body = fundService.recordDonation.mock.calls[0][1];
     expect(body).toMatchObject({ amount_fen: 30000, anonymous: true, in_kind: true, item_description: '灭火器 3 个' });
@@ -316,16 +316,16 @@ describe('submit an expense with receipt photos', () => {
     comp.querySelector('#amount').dispatchEvent('input', { detail: { value: '356.8' } });
     comp.querySelector('#purpose').dispatchEvent('input', { detail: { value: '购买手电筒' } });
     comp.querySelector('#payee').dispatchEvent('input', { detail: { value: '五金店' } });
-    comp.querySelector('#submit').dispatchEvent('tap');
+    await tap(comp, '#submit');
     await flush();
     expect(fundService.submitExpense).not.toHaveBeenCalled();
     expect(comp.querySelector('#error-attachments').dom.textContent).toContain('票据');
 
-    comp.querySelector('#add-photo').dispatchEvent('tap');
+    await tap(comp, '#add-photo');
     await flush();
     expect(fundService.uploadReceipt.mock.calls.map((c) => c[0])).toEqual(['tmp/1.jpg', 'tmp/2.jpg']);
     expect(comp.querySelectorAll('.photo-img')).toHaveLength(2);
-    comp.querySelector('#submit').dispatchEvent('tap');
+    await tap(comp, '#submit');
     await flush();
     const [fundId, body, key] = fundService.submitExpense.mock.calls[0];
     expect(fundId).toBe('3');
@@ -377,13 +377,13 @@ describe('approval queue', () => {
     expect(comp.querySelectorAll('.action').map((a) => a.dom.textContent)).toEqual(['批准', '驳回', '撤销']);
     wx.showModal = confirmModal('同意购买');
     fundService.approveExpense.mockResolvedValue(Object.assign({}, PENDING, { status: 'approved', actions: ['pay', 'cancel'] }));
-    comp.querySelector('#action-approve-5').dispatchEvent('tap');
+    await tap(comp, '#action-approve-5');
     await flush();
     expect(fundService.approveExpense).toHaveBeenCalledWith(5, '同意购买');
     expect(comp.querySelector('.tag').dom.textContent).toBe('已批准');
     wx.showModal = confirmModal('ZZ-01');
     fundService.payExpense.mockResolvedValue(Object.assign({}, PENDING, { status: 'paid', actions: [] }));
-    comp.querySelector('#action-pay-5').dispatchEvent('tap');
+    await tap(comp, '#action-pay-5');
     await flush();
     expect(fundService.payExpense).toHaveBeenCalledWith(5, { reference: 'ZZ-01' });
     expect(comp.querySelectorAll('.expense')).toHaveLength(0); // done: leaves "待我处理"
@@ -392,16 +392,16 @@ describe('approval queue', () => {
   test('reject needs a reason; cancelling the modal does nothing; a 409 reloads', async () => {
     const comp = await open([PENDING]);
     wx.showModal = jest.fn((o) => o.success({ confirm: false, cancel: true }));
-    comp.querySelector('#action-reject-5').dispatchEvent('tap');
+    await tap(comp, '#action-reject-5');
     await flush();
     wx.showModal = confirmModal('');
-    comp.querySelector('#action-reject-5').dispatchEvent('tap');
+    await tap(comp, '#action-reject-5');
     await flush();
     expect(fundService.rejectExpense).not.toHaveBeenCalled();
     expect(wx.showToast).toHaveBeenLastCalledWith({ title: '请填写驳回原因', icon: 'none' });
     wx.showModal = confirmModal('超出预算');
     fundService.rejectExpense.mockRejectedValue({ statusCode: 409, code: 'invalid_transition' });
-    comp.querySelector('#action-reject-5').dispatchEvent('tap');
+    await tap(comp, '#action-reject-5');
     await flush();
     expect(fundService.rejectExpense).toHaveBeenCalledWith(5, '超出预算');
     expect(fundService.listExpenses).toHaveBeenCalledTimes(2);
@@ -409,10 +409,10 @@ describe('approval queue', () => {
 
   test('tabs query by status or by submitter', async () => {
     const comp = await open([]);
-    comp.querySelector('#tab-approved').dispatchEvent('tap');
+    await tap(comp, '#tab-approved');
     await flush();
     expect(fundService.listExpenses).toHaveBeenLastCalledWith({ status: 'approved', page: 1, page_size: 20 });
-    comp.querySelector('#tab-mine').dispatchEvent('tap');
+    await tap(comp, '#tab-mine');
     await flush();
     expect(fundService.listExpenses).toHaveBeenLastCalledWith({ mine: true, page: 1, page_size: 20 });
     expect(comp.dom.textContent).toContain('暂无支出');

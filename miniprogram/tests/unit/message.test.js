@@ -3,7 +3,7 @@ jest.mock('../../services/notification');
 
 const auth = require('../../utils/auth');
 const notificationService = require('../../services/notification');
-const { load, render, flush } = require('../helpers/simulate');
+const { load, render, flush, tap } = require('../helpers/simulate');
 
 let id;
 beforeAll(() => {
@@ -16,7 +16,7 @@ beforeEach(() => {
 
 // The shape GET /me/notifications returns.
 const ITEMS = [
-  { id: 1, kind: 'volunteer_review', title: '志愿者申请已通过', body: '', content: '审核结果:审核通过', page: '', is_read: false, created_at: '2025-03-08T09:00:00+08:00', read_at: null },
+  { id: 1, kind: 'volunteer_review', title: '志愿者申请已通过', body: '', content: '审核结果：审核通过', page: '', is_read: false, created_at: '2025-03-08T09:00:00+08:00', read_at: null },
   { id: 2, kind: 'activity_reminder', title: '活动提醒', body: '明天 9:00 巡逻', content: '明天 9:00 巡逻', page: 'pages/activity/detail/index?id=7', is_read: false, created_at: '2025-03-07T09:00:00+08:00', read_at: null },
   { id: 3, kind: 'level_up', title: '旧消息', body: '已读', content: '已读', page: 'pages/mine/index', is_read: true, created_at: '2025-03-06T09:00:00+08:00', read_at: '2025-03-06T10:00:00+08:00' },
 ];
@@ -33,7 +33,7 @@ test('lists the inbox and sets the unread badge on the 消息 tab', async () => 
   expect(notificationService.list).toHaveBeenCalledWith({ page: 1, page_size: 20 }, { silent: true });
   expect(comp.querySelectorAll('.message')).toHaveLength(3);
   expect(comp.querySelectorAll('.dot')).toHaveLength(2);
-  expect(comp.dom.textContent).toContain('审核结果:审核通过');
+  expect(comp.dom.textContent).toContain('审核结果：审核通过');
   expect(comp.dom.textContent).toContain('2 条未读');
   expect(wx.setTabBarBadge).toHaveBeenCalledWith(badge('2'));
 });
@@ -53,7 +53,7 @@ test('opening an unread message without a page shows it and marks it read', asyn
   const comp = render(id);
   comp.instance.onShow();
   await flush();
-  comp.querySelector('.message').dispatchEvent('tap');
+  await tap(comp, '.message');
   await flush();
   expect(wx.showModal).toHaveBeenCalledWith(expect.objectContaining({ title: '志愿者申请已通过' }));
   expect(notificationService.markRead).toHaveBeenCalledWith(1, { silent: true });
@@ -74,12 +74,12 @@ test('a message with a page opens it (navigateTo, or switchTab for tab pages)', 
   comp.instance.onShow();
   await flush();
   const cards = comp.querySelectorAll('.message');
-  cards[1].dispatchEvent('tap');
+  await tap(comp, cards[1]);
   await flush();
   expect(wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/activity/detail/index?id=7' }));
   expect(wx.switchTab).not.toHaveBeenCalled();
   expect(notificationService.markRead).toHaveBeenCalledWith(2, { silent: true });
-  cards[2].dispatchEvent('tap');
+  await tap(comp, cards[2]);
   await flush();
   expect(wx.switchTab).toHaveBeenCalledWith({ url: '/pages/mine/index' });
   expect(notificationService.markRead).toHaveBeenCalledTimes(1); // already read
@@ -92,12 +92,12 @@ test('全部已读 marks everything read and clears the badge', async () => {
   const comp = render(id);
   comp.instance.onShow();
   await flush();
-  comp.querySelector('#read-all').dispatchEvent('tap');
+  await tap(comp, '#read-all');
   await flush();
   expect(notificationService.markAllRead).toHaveBeenCalledTimes(1);
   expect(comp.querySelectorAll('.dot')).toHaveLength(0);
   expect(wx.removeTabBarBadge).toHaveBeenLastCalledWith(expect.objectContaining({ index: 2 }));
-  comp.querySelector('#read-all').dispatchEvent('tap');
+  await tap(comp, '#read-all');
   await flush();
   expect(notificationService.markAllRead).toHaveBeenCalledTimes(1); // nothing left to mark
 });
@@ -117,9 +117,9 @@ test('a 404 (inbox API not deployed) shows an empty inbox without a toast', asyn
 });
 
 test('other errors are shown as a toast', async () => {
-  notificationService.list.mockRejectedValue({ code: 'network_error', message: '网络异常,请稍后重试', statusCode: 0 });
+  notificationService.list.mockRejectedValue({ code: 'network_error', message: '网络异常，请稍后重试', statusCode: 0 });
   const comp = render(id);
   comp.instance.onShow();
   await flush();
-  expect(wx.showToast).toHaveBeenCalledWith({ title: '网络异常,请稍后重试', icon: 'none' });
+  expect(wx.showToast).toHaveBeenCalledWith({ title: '网络异常，请稍后重试', icon: 'none' });
 });

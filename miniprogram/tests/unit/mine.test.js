@@ -4,7 +4,7 @@ jest.mock('../../services/user');
 const auth = require('../../utils/auth');
 const userService = require('../../services/user');
 const { confirmModal } = require('../helpers/wx');
-const { load, render, flush } = require('../helpers/simulate');
+const { load, render, flush, tap, fire } = require('../helpers/simulate');
 
 let id;
 beforeAll(() => {
@@ -49,7 +49,7 @@ test('renders the profile: nickname, masked phone, roles, volunteer, points, hou
   const text = comp.dom.textContent;
   expect(text).toContain('张三');
   expect(comp.querySelector('#phone').dom.textContent).toBe('138****5678');
-  expect(text).toContain('小港村网格员');
+  expect(text).toContain('小港村网格员、平安志愿者'); // an approved volunteer is never labelled 居民
   expect(comp.querySelector('#volunteer-status').dom.textContent).toBe('已通过');
   expect(text).toContain('FC2025000009');
   expect(comp.querySelector('#points').dom.textContent).toBe('120');
@@ -65,7 +65,7 @@ test('privacy consent: shows the notice version and posts it', async () => {
   const comp = await shown(me({ consent_required: true, consent_version: null, privacy_notice_version: '2025.2' }));
   const card = comp.querySelector('#consent-card');
   expect(card.dom.textContent).toContain('2025.2');
-  comp.querySelector('#consent-accept').dispatchEvent('tap');
+  await tap(comp, '#consent-accept');
   await flush();
   expect(userService.acceptConsent).toHaveBeenCalledWith('2025.2');
   expect(comp.querySelector('#consent-card')).toBeFalsy();
@@ -74,9 +74,8 @@ test('privacy consent: shows the notice version and posts it', async () => {
 test('phone binding: getPhoneNumber code → POST /auth/phone', async () => {
   userService.bindPhone.mockResolvedValue({ id: 1, phone: '13900001111' });
   const comp = await shown(me({ phone: null }));
-  const button = comp.querySelector('#bind-phone');
-  expect(button).toBeTruthy();
-  button.dispatchEvent('getphonenumber', { detail: { code: 'phone-code-1' } });
+  expect(comp.querySelector('#bind-phone')).toBeTruthy();
+  await fire(comp, '#bind-phone', 'getphonenumber', { code: 'phone-code-1' });
   await flush();
   expect(userService.bindPhone).toHaveBeenCalledWith('phone-code-1');
   expect(comp.querySelector('#phone').dom.textContent).toBe('139****1111');
@@ -84,7 +83,7 @@ test('phone binding: getPhoneNumber code → POST /auth/phone', async () => {
 
 test('phone binding denied by the user does not call the API', async () => {
   const comp = await shown(me({ phone: null }));
-  comp.querySelector('#bind-phone').dispatchEvent('getphonenumber', { detail: { errMsg: 'getPhoneNumber:fail user deny' } });
+  await fire(comp, '#bind-phone', 'getphonenumber', { errMsg: 'getPhoneNumber:fail user deny' });
   await flush();
   expect(userService.bindPhone).not.toHaveBeenCalled();
   expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '未获得手机号授权' }));
@@ -94,13 +93,13 @@ test('注销账号 asks first, then DELETE /me and logs out', async () => {
   userService.deleteMe.mockResolvedValue(null);
   const comp = await shown(me());
   wx.showModal = jest.fn((options) => options.success({ confirm: false, cancel: true }));
-  comp.querySelector('#delete-account').dispatchEvent('tap');
+  await tap(comp, '#delete-account');
   await flush();
   expect(wx.showModal).toHaveBeenCalledWith(expect.objectContaining({ title: '注销账号' }));
   expect(userService.deleteMe).not.toHaveBeenCalled();
 
   wx.showModal = confirmModal();
-  comp.querySelector('#delete-account').dispatchEvent('tap');
+  await tap(comp, '#delete-account');
   await flush();
   expect(userService.deleteMe).toHaveBeenCalledTimes(1);
   expect(auth.logout).toHaveBeenCalled();
@@ -115,10 +114,10 @@ test('non-volunteers get the application entry; admins the review entry', async 
     roles: [{ role: 'village_admin', region_id: 5, region_name: '小港村' }],
   }));
   expect(comp.querySelector('#volunteer-status').dom.textContent).toBe('未申请');
-  comp.querySelector('#apply-entry').dispatchEvent('tap');
+  await tap(comp, '#apply-entry');
   await flush();
   expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/volunteer/apply/index' });
-  comp.querySelector('#admin-entry').dispatchEvent('tap');
+  await tap(comp, '#admin-entry');
   await flush();
   expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: '/subpackages/admin/pages/volunteers/list/index' });
 });
@@ -127,7 +126,7 @@ test('nickname edit → PATCH /me', async () => {
   userService.updateMe.mockResolvedValue({ nickname: '李四' });
   const comp = await shown(me());
   wx.showModal = confirmModal('李四');
-  comp.querySelector('#nickname').dispatchEvent('tap');
+  await tap(comp, '#nickname');
   await flush();
   expect(userService.updateMe).toHaveBeenCalledWith({ nickname: '李四' });
   expect(comp.data.nickname).toBe('李四');
@@ -145,13 +144,13 @@ test('login failure shows the login button', async () => {
 test('star level and the activity entries', async () => {
   const comp = await shown(me({ star_level: 2, is_admin: true }));
   expect(comp.querySelector('#stars').dom.textContent).toBe('★★');
-  comp.querySelector('#my-activities-entry').dispatchEvent('tap');
+  await tap(comp, '#my-activities-entry');
   await flush();
   expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: '/pages/activity/mine/index' });
-  comp.querySelector('#my-hours-entry').dispatchEvent('tap');
+  await tap(comp, '#my-hours-entry');
   await flush();
   expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: '/pages/activity/hours/index' });
-  comp.querySelector('#manage-activities-entry').dispatchEvent('tap');
+  await tap(comp, '#manage-activities-entry');
   await flush();
   expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: '/subpackages/admin/pages/activities/list/index' });
   const resident = await shown(me({ star_level: 0, is_admin: false }));
@@ -160,10 +159,10 @@ test('star level and the activity entries', async () => {
 
 test('my service requests for everyone; the admin hub for staff only', async () => {
   const grid = await shown(me({ roles: [{ role: 'grid_worker', region_id: 7, region_name: '龙津第1网格' }] }));
-  grid.querySelector('#my-requests-entry').dispatchEvent('tap');
+  await tap(grid, '#my-requests-entry');
   await flush();
   expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: '/pages/service/mine/index' });
-  grid.querySelector('#hub-entry').dispatchEvent('tap');
+  await tap(grid, '#hub-entry');
   await flush();
   expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: '/subpackages/admin/pages/hub/index' });
   expect(grid.querySelector('#admin-entry')).toBeFalsy();

@@ -5,7 +5,7 @@ jest.mock('../../services/region');
 const auth = require('../../utils/auth');
 const recognition = require('../../services/recognition');
 const regionService = require('../../services/region');
-const { load, render, flush } = require('../helpers/simulate');
+const { load, render, flush, tap } = require('../helpers/simulate');
 
 beforeEach(() => {
   auth.ensureLogin.mockResolvedValue('token');
@@ -81,19 +81,20 @@ describe('leaderboard', () => {
     expect(comp.querySelector('#me').dom.textContent).toContain('第 2 名');
     expect(comp.querySelector('.rank').dom.className).toContain('medal-1');
 
-    comp.querySelector('#period-week').dispatchEvent('tap');
+    comp.instance.onPeriodChange({ detail: { value: 'week' } }); // t-tabs' change
     await flush();
     expect(recognition.leaderboard).toHaveBeenLastCalledWith({ region_id: 9, period: 'week', page: 1, page_size: 50 });
-    expect(comp.querySelector('.tab.active').dom.textContent).toBe('周榜');
+    expect(comp.data.period).toBe('week');
+    expect(comp.dom.textContent).toContain('周榜');
 
     recognition.leaderboard.mockResolvedValue(Object.assign({}, BOARD, { me: null }));
-    comp.querySelector('#scope-township').dispatchEvent('tap');
+    await tap(comp, '#scope-township');
     await flush();
     expect(recognition.leaderboard).toHaveBeenLastCalledWith({ region_id: 4, period: 'week', page: 1, page_size: 50 });
     expect(comp.querySelector('#me')).toBeFalsy();
     expect(comp.querySelector('#me-none')).toBeTruthy();
 
-    comp.querySelector('#scope-city').dispatchEvent('tap');
+    await tap(comp, '#scope-city');
     await flush();
     expect(recognition.leaderboard).toHaveBeenLastCalledWith({ region_id: null, period: 'week', page: 1, page_size: 50 });
   });
@@ -136,7 +137,11 @@ describe('certificates', () => {
     comp.instance.onLoad({});
     await flush();
     expect(comp.querySelectorAll('.cert')).toHaveLength(1);
-    comp.querySelector('.cert').dispatchEvent('tap');
+    // The list opens the certificate's own page (verification, PDF, sharing) …
+    await tap(comp, '.cert');
+    expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/recognition/certificate/index?number=RY20260000001AB12' });
+    // … and the PDF opens from there.
+    await comp.instance.onPdfTap({ currentTarget: { dataset: { number: 'RY20260000001AB12' } } });
     await flush();
     expect(wx.downloadFile).toHaveBeenCalledWith(expect.objectContaining({ url: 'http://api/certificates/RY20260000001AB12/pdf' }));
     expect(wx.openDocument).toHaveBeenCalledWith(expect.objectContaining({ filePath: 'tmp/cert.pdf', fileType: 'pdf' }));
@@ -149,10 +154,10 @@ describe('certificates', () => {
     const comp = render(id);
     comp.instance.onLoad({});
     await flush();
-    comp.querySelector('.cert').dispatchEvent('tap');
+    await comp.instance.onPdfTap({ currentTarget: { dataset: { number: 'RY20260000001AB12' } } });
     await flush();
     expect(wx.openDocument).not.toHaveBeenCalled();
-    expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '证书打开失败,请稍后重试' }));
+    expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '证书打开失败，请稍后重试' }));
   });
 
   test('verifies a number: valid, revoked, unknown', async () => {
@@ -164,22 +169,22 @@ describe('certificates', () => {
     const comp = render(id);
     comp.instance.onLoad({});
     await flush();
-    comp.querySelector('#verify').dispatchEvent('tap');
+    await tap(comp, '#verify');
     await flush();
     expect(comp.querySelector('#verify-error').dom.textContent).toBe('请输入证书编号');
     comp.querySelector('#number').dispatchEvent('input', { detail: { value: ' RY20260000001AB12 ' } });
-    comp.querySelector('#verify').dispatchEvent('tap');
+    await tap(comp, '#verify');
     await flush();
     expect(recognition.verifyCertificate).toHaveBeenCalledWith('RY20260000001AB12', { auth: false, silent: true });
     expect(comp.querySelector('#verified-status').dom.textContent.trim()).toBe('证书有效');
-    comp.querySelector('#verify').dispatchEvent('tap');
+    await tap(comp, '#verify');
     await flush();
     expect(comp.querySelector('#verified-status').dom.textContent.trim()).toBe('该证书已撤销');
     expect(comp.dom.textContent).toContain('事迹不实');
-    comp.querySelector('#verify').dispatchEvent('tap');
+    await tap(comp, '#verify');
     await flush();
     expect(comp.querySelector('#verified')).toBeFalsy();
-    expect(comp.querySelector('#verify-error').dom.textContent).toBe('未查到该证书,请核对编号');
+    expect(comp.querySelector('#verify-error').dom.textContent).toBe('未查到该证书，请核对编号');
   });
 });
 
@@ -195,12 +200,13 @@ describe('honour roll and bulletins', () => {
     await flush();
     expect(recognition.honours).toHaveBeenCalledWith({ tier: '', page: 1, page_size: 20 }, { auth: false });
     expect(comp.querySelector('.honour').dom.textContent).toContain('林**');
-    comp.querySelector('#tier-city').dispatchEvent('tap');
+    await comp.instance.onTierChange({ detail: { value: 'city' } });
     await flush();
     expect(recognition.honours).toHaveBeenLastCalledWith({ tier: 'city', page: 1, page_size: 20 }, { auth: false });
-    comp.querySelector('.honour').dispatchEvent('tap');
+    await tap(comp, '.honour');
     await flush();
-    expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/recognition/certificates/index?number=RY1' });
+    expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/recognition/certificate/index?number=RY1' });
+    expect(comp.instance.onShareAppMessage()).toEqual({ title: '平安大联盟光荣榜', path: '/pages/recognition/honours/index' });
   });
 
   test('bulletin list by kind and the daily-best detail', async () => {
@@ -213,7 +219,7 @@ describe('honour roll and bulletins', () => {
     list.instance.onLoad({ kind: 'daily_best' });
     await flush();
     expect(recognition.bulletins).toHaveBeenCalledWith({ kind: 'daily_best', page: 1, page_size: 20 }, { auth: false });
-    list.querySelector('.bulletin').dispatchEvent('tap');
+    await tap(list, '.bulletin');
     await flush();
     expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/recognition/bulletin/index?id=5' });
 

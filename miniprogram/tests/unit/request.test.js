@@ -98,7 +98,7 @@ describe('utils/request', () => {
   test('network failure → Chinese toast and network_error rejection', async () => {
     wx.__setRequestHandler(() => ({ fail: true }));
     await expect(get('/me')).rejects.toMatchObject({ code: 'network_error', message: NETWORK_ERROR_MESSAGE });
-    expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '网络异常,请稍后重试' }));
+    expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '网络异常，请稍后重试' }));
   });
 
   test('401 → one silent re-login and one retry with the new token', async () => {

@@ -3,7 +3,7 @@ jest.mock('../../services/upload');
 
 const requestService = require('../../services/service_request');
 const uploadService = require('../../services/upload');
-const { load, render, flush } = require('../helpers/simulate');
+const { load, render, flush, tap } = require('../helpers/simulate');
 
 let queueId;
 let detailId;
@@ -22,12 +22,12 @@ beforeEach(() => {
 function item(overrides) {
   return Object.assign({
     id: 5,
-    title: '纠纷:邻里噪音',
+    title: '纠纷：邻里噪音',
     category_name: '纠纷',
     status: 'submitted',
     status_name: '待受理',
     tier: 'village',
-    tier_name: '村(社区)',
+    tier_name: '村（社区）',
     tier_region: { id: 4, name: '龙津社区' },
     region: { id: 6, name: '龙津社区第1网格' },
     urgency: 'urgent',
@@ -54,7 +54,7 @@ test('queue marks overdue and urgent requests and switches tabs with filters', a
   expect(cards[0].dom.textContent).toContain('超时');
   expect(cards[0].dom.textContent).toContain('紧急');
   expect(cards[1].dom.textContent).not.toContain('超时');
-  comp.querySelector('#tab-overdue').dispatchEvent('tap');
+  comp.instance.onTabChange({ detail: { value: 'overdue' } }); // t-tabs' change
   await flush();
   expect(requestService.list).toHaveBeenLastCalledWith({ page: 1, page_size: 20, overdue: true, order: 'due' });
   comp.querySelector('#tier-filter').dispatchEvent('change', { detail: { value: 2 } });
@@ -75,9 +75,9 @@ test('detail shows only the actions the server allows; claim updates the view', 
   expect(comp.querySelector('#act-resolve')).toBeFalsy();
   expect(comp.querySelector('#overdue')).toBeTruthy();
   expect(comp.querySelector('#contact-phone').dom.textContent).toBe('139****2222');
-  comp.querySelector('#contact-phone').dispatchEvent('tap');
+  await tap(comp, '#contact-phone');
   expect(wx.makePhoneCall).not.toHaveBeenCalled(); // masked: nothing to call
-  comp.querySelector('#act-claim').dispatchEvent('tap');
+  await tap(comp, '#act-claim');
   await flush();
   expect(requestService.act).toHaveBeenCalledWith(5, 'claim', {});
   expect(comp.querySelector('#status').dom.textContent).toBe('处理中');
@@ -87,17 +87,17 @@ test('detail shows only the actions the server allows; claim updates the view', 
 
 test('anonymous requests show no requester; resolve and escalate need text', async () => {
   requestService.get.mockResolvedValue(item({ anonymous: true, requester: null, contact_phone: null, actions: [{ action: 'resolve' }, { action: 'escalate' }] }));
-  requestService.act.mockResolvedValue(item({ tier: 'township', tier_name: '乡镇(街道)', actions: [] }));
+  requestService.act.mockResolvedValue(item({ tier: 'township', tier_name: '乡镇（街道）', actions: [] }));
   const comp = render(detailId);
   comp.instance.onLoad({ id: '5' });
   await flush();
   expect(comp.querySelector('#requester').dom.textContent).toContain('匿名举报');
   wx.showModal.mockImplementation((opts) => opts.success({ confirm: true, content: '  ' }));
-  comp.querySelector('#act-resolve').dispatchEvent('tap');
+  await tap(comp, '#act-resolve');
   await flush();
   expect(requestService.act).not.toHaveBeenCalled();
   wx.showModal.mockImplementation((opts) => opts.success({ confirm: true, content: '需乡镇协调' }));
-  comp.querySelector('#act-escalate').dispatchEvent('tap');
+  await tap(comp, '#act-escalate');
   await flush();
   expect(requestService.act).toHaveBeenCalledWith(5, 'escalate', { reason: '需乡镇协调' });
 });
@@ -108,7 +108,7 @@ test('a lost race reloads the request', async () => {
   const comp = render(detailId);
   comp.instance.onLoad({ id: '5' });
   await flush();
-  comp.querySelector('#act-claim').dispatchEvent('tap');
+  await tap(comp, '#act-claim');
   await flush();
   expect(requestService.get).toHaveBeenCalledTimes(2);
 });
@@ -126,15 +126,15 @@ test('assign picker lists suggestions and assigns the chosen handler', async () 
   await flush();
   const cards = comp.querySelectorAll('.candidate');
   expect(cards).toHaveLength(2);
-  expect(cards[0].dom.textContent).toContain('匹配技能:调解员');
+  expect(cards[0].dom.textContent).toContain('匹配技能：调解员');
   expect(cards[1].dom.textContent).toContain('在办 2 件');
-  comp.querySelector('#confirm').dispatchEvent('tap');
+  await tap(comp, '#confirm');
   await flush();
   expect(requestService.assign).not.toHaveBeenCalled();
   cards[0].dispatchEvent('tap');
   comp.querySelector('#note').dispatchEvent('input', { detail: { value: '请今天处理' } });
   await flush();
-  comp.querySelector('#confirm').dispatchEvent('tap');
+  await tap(comp, '#confirm');
   await flush();
   expect(requestService.assign).toHaveBeenCalledWith(5, 11, '请今天处理');
   expect(wx.navigateBack).toHaveBeenCalled();

@@ -5,7 +5,7 @@ jest.mock('../../utils/auth');
 const requestService = require('../../services/service_request');
 const uploadService = require('../../services/upload');
 const auth = require('../../utils/auth');
-const { load, render, flush } = require('../helpers/simulate');
+const { load, render, flush, tap } = require('../helpers/simulate');
 
 let detailId;
 let mineId;
@@ -19,20 +19,20 @@ function request(overrides) {
     id: 9,
     number: 'FW20260302000009',
     category_name: '隐患',
-    title: '隐患:东门井盖缺失',
+    title: '隐患：东门井盖缺失',
     description: '东门井盖缺失',
     status: 'resolved',
     status_name: '已办结',
     tier: 'township',
-    tier_name: '乡镇(街道)',
+    tier_name: '乡镇（街道）',
     urgency: 'normal',
     created_at: '2026-03-02T09:00:00+08:00',
     photos: ['/api/v1/uploads/202603-aaa.png'],
     assignee: { id: 3, nickname: '赵敏', role_name: '网格员' },
     emergency_notice: '紧急情况请拨打 110',
     timeline: [
-      { id: 1, action_name: '提交请求', actor_label: '请求人', tier_name: '村(社区)', note: '', created_at: '2026-03-02T09:00:00+08:00' },
-      { id: 2, action_name: '逐级上报', actor_label: '系统', tier_name: '乡镇(街道)', note: '超过受理时限', created_at: '2026-03-02T10:01:00+08:00' },
+      { id: 1, action_name: '提交请求', actor_label: '请求人', tier_name: '村（社区）', note: '', created_at: '2026-03-02T09:00:00+08:00' },
+      { id: 2, action_name: '逐级上报', actor_label: '系统', tier_name: '乡镇（街道）', note: '超过受理时限', created_at: '2026-03-02T10:01:00+08:00' },
     ],
     actions: [{ action: 'rate' }, { action: 'reopen' }, { action: 'note' }],
   }, overrides);
@@ -49,7 +49,7 @@ test('detail shows the timeline, the tier and downloads photos', async () => {
   comp.instance.onLoad({ id: '9' });
   await flush();
   expect(requestService.get).toHaveBeenCalledWith(9);
-  expect(comp.querySelector('#tier').dom.textContent).toContain('乡镇(街道)');
+  expect(comp.querySelector('#tier').dom.textContent).toContain('乡镇（街道）');
   expect(comp.querySelectorAll('.event')).toHaveLength(2);
   expect(comp.dom.textContent).toContain('超过受理时限');
   expect(comp.dom.textContent).toContain('03-02 10:01'.slice(0, 5));
@@ -64,13 +64,13 @@ test('rating needs a score, then closes the request', async () => {
   const comp = render(detailId);
   comp.instance.onLoad({ id: '9' });
   await flush();
-  comp.querySelector('#rate').dispatchEvent('tap');
+  await tap(comp, '#rate');
   await flush();
   expect(requestService.act).not.toHaveBeenCalled();
-  comp.querySelector('#star-4').dispatchEvent('tap');
-  comp.querySelector('#comment').dispatchEvent('input', { detail: { value: '很及时' } });
+  comp.instance.onRateChange({ detail: { value: 4 } }); // t-rate's change
+  comp.instance.onCommentInput({ detail: { value: '很及时' } }); // t-textarea's change
   await flush();
-  comp.querySelector('#rate').dispatchEvent('tap');
+  await tap(comp, '#rate');
   await flush();
   expect(requestService.act).toHaveBeenCalledWith(9, 'rating', { score: 4, comment: '很及时' });
   expect(comp.querySelector('#status').dom.textContent).toBe('已关闭');
@@ -84,7 +84,7 @@ test('reopen asks for the reason', async () => {
   const comp = render(detailId);
   comp.instance.onLoad({ id: '9' });
   await flush();
-  comp.querySelector('#reopen').dispatchEvent('tap');
+  await tap(comp, '#reopen');
   await flush();
   expect(requestService.act).toHaveBeenCalledWith(9, 'reopen', { reason: '井盖又松了' });
   expect(comp.querySelector('#status').dom.textContent).toBe('已重新打开');
@@ -97,11 +97,11 @@ test('cancel is offered before work starts and confirmed first', async () => {
   const comp = render(detailId);
   comp.instance.onLoad({ id: '9' });
   await flush();
-  comp.querySelector('#cancel').dispatchEvent('tap');
+  await tap(comp, '#cancel');
   await flush();
   expect(requestService.act).not.toHaveBeenCalled();
   wx.showModal.mockImplementation((opts) => opts.success({ confirm: true }));
-  comp.querySelector('#cancel').dispatchEvent('tap');
+  await tap(comp, '#cancel');
   await flush();
   expect(requestService.act).toHaveBeenCalledWith(9, 'cancel', {});
 });
@@ -117,7 +117,7 @@ test('my requests list pages and shows status and escalation', async () => {
   expect(requestService.list).toHaveBeenCalledWith({ scope: 'mine', page: 1, page_size: 10 });
   expect(comp.querySelectorAll('.request')).toHaveLength(1);
   expect(comp.dom.textContent).toContain('已上报至市');
-  comp.querySelector('.request').dispatchEvent('tap');
+  await tap(comp, '.request');
   await flush();
   expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/service/detail/index?id=1' });
 });

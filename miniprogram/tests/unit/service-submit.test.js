@@ -2,7 +2,6 @@ jest.mock('../../services/service_request');
 jest.mock('../../services/region');
 jest.mock('../../services/user');
 jest.mock('../../services/upload');
-jest.mock('../../utils/subscribe');
 jest.mock('../../utils/auth');
 
 const requestService = require('../../services/service_request');
@@ -10,10 +9,12 @@ const regionService = require('../../services/region');
 const userService = require('../../services/user');
 const uploadService = require('../../services/upload');
 const subscribe = require('../../utils/subscribe');
+const { templateServer, promptedBefore } = require('../helpers/templates');
 const auth = require('../../utils/auth');
-const { load, render, flush } = require('../helpers/simulate');
+const { load, render, flush, tap } = require('../helpers/simulate');
 
 let id;
+let posted;
 beforeAll(() => {
   id = load('pages/service/submit/index');
 });
@@ -21,11 +22,13 @@ beforeAll(() => {
 beforeEach(() => {
   auth.ensureLogin.mockResolvedValue({});
   userService.getMe.mockResolvedValue({ consent_required: false, phone: '13900001111' });
-  requestService.categories.mockResolvedValue({ items: [], emergency_notice: '紧急情况请拨打 110(服务端)' });
+  requestService.categories.mockResolvedValue({ items: [], emergency_notice: '紧急情况请拨打 110（服务端）' });
   regionService.listTownships.mockResolvedValue([{ id: 2, name: '剑光街道' }]);
   regionService.listVillages.mockResolvedValue([{ id: 5, name: '龙津社区' }]);
   regionService.list.mockResolvedValue({ items: [{ id: 6, name: '龙津社区第1网格' }] });
-  subscribe.askSubscribe.mockResolvedValue({ accepted: [] });
+  subscribe.resetTemplateCache();
+  posted = [];
+  wx.__setRequestHandler(templateServer(posted));
   wx.chooseMedia = jest.fn((opts) => opts.success({ tempFiles: [{ tempFilePath: 'wxfile://a.jpg' }] }));
   wx.chooseLocation = jest.fn((opts) => opts.success({ latitude: 28.1, longitude: 115.7, name: '东门', address: '丰城市龙津路' }));
   wx.makePhoneCall = jest.fn();
@@ -46,9 +49,9 @@ async function pick(comp, selector, value) {
 
 test('shows the 110 notice and offers the call when urgent is chosen', async () => {
   const comp = await openForm();
-  expect(comp.querySelector('#emergency-notice').dom.textContent).toContain('110(服务端)');
+  expect(comp.querySelector('#emergency-notice').dom.textContent).toContain('110（服务端）');
   wx.showModal.mockImplementation((opts) => opts.success({ confirm: true }));
-  comp.querySelector('#urgency-urgent').dispatchEvent('tap');
+  await tap(comp, '#urgency-urgent');
   await flush();
   expect(wx.showModal.mock.calls[0][0].title).toContain('110');
   expect(wx.makePhoneCall).toHaveBeenCalledWith({ phoneNumber: '110' });
@@ -57,12 +60,13 @@ test('shows the 110 notice and offers the call when urgent is chosen', async () 
 
 test('client-side checks name the missing fields', async () => {
   const comp = await openForm();
-  comp.querySelector('#submit').dispatchEvent('tap');
+  await tap(comp, '#submit');
   await flush();
   expect(comp.querySelector('#error-category')).toBeTruthy();
   expect(comp.querySelector('#error-description')).toBeTruthy();
   expect(comp.querySelector('#error-region_id')).toBeTruthy();
   expect(requestService.submit).not.toHaveBeenCalled();
+  expect(wx.requestSubscribeMessage).not.toHaveBeenCalled(); // nothing to be notified about yet
 });
 
 test('submits with photo, location and grid, then asks to subscribe and opens the detail', async () => {
@@ -70,23 +74,23 @@ test('submits with photo, location and grid, then asks to subscribe and opens th
   requestService.submit.mockResolvedValue({ id: 42, held: false });
   const comp = await openForm();
   await pick(comp, '#category-picker', 1); // 隐患
-  comp.querySelector('#description').dispatchEvent('input', { detail: { value: '东门井盖缺失,夜间危险' } });
+  comp.querySelector('#description').dispatchEvent('input', { detail: { value: '东门井盖缺失，夜间危险' } });
   await flush();
-  comp.querySelector('#add-photo').dispatchEvent('tap');
+  await tap(comp, '#add-photo');
   await flush();
   expect(uploadService.uploadImage).toHaveBeenCalledWith('wxfile://a.jpg');
   expect(comp.data.photos).toHaveLength(1);
-  comp.querySelector('#choose-location').dispatchEvent('tap');
+  await tap(comp, '#choose-location');
   await flush();
   await pick(comp, '#township-picker', 0);
   await pick(comp, '#village-picker', 0);
   await pick(comp, '#grid-picker', 1);
   await pick(comp, '#contact-picker', 1); // phone, prefilled from /me
-  comp.querySelector('#submit').dispatchEvent('tap');
+  await tap(comp, '#submit');
   await flush(10);
   expect(requestService.submit).toHaveBeenCalledWith({
     category: 'hazard',
-    description: '东门井盖缺失,夜间危险',
+    description: '东门井盖缺失，夜间危险',
     urgency: 'normal',
     region_id: 6,
     photos: ['/api/v1/uploads/202603-abc.jpg'],
@@ -97,7 +101,10 @@ test('submits with photo, location and grid, then asks to subscribe and opens th
     longitude: 115.7,
     address: '丰城市龙津路 东门',
   });
-  expect(subscribe.askSubscribe).toHaveBeenCalledWith(['service_request_update']);
+  // Asked from the tap itself, before the request was sent; the answer reached the server.
+  expect(wx.requestSubscribeMessage).toHaveBeenCalledWith(expect.objectContaining({ tmplIds: ['T-SR'] }));
+  expect(promptedBefore(requestService.submit)).toBe(true);
+  expect(posted).toEqual([{ results: { 'T-SR': 'accept' } }]);
   expect(wx.redirectTo).toHaveBeenCalledWith({ url: '/pages/service/detail/index?id=42' });
 });
 
@@ -113,7 +120,7 @@ test('anonymous is offered for tip-offs only and sends no phone', async () => {
   expect(comp.dom.textContent).toContain('处理人员看不到您的身份');
   comp.setData({ village: { id: 5, name: '龙津社区' } });
   comp.querySelector('#description').dispatchEvent('input', { detail: { value: '有人夜间倾倒垃圾' } });
-  comp.querySelector('#submit').dispatchEvent('tap');
+  await tap(comp, '#submit');
   await flush(10);
   const payload = requestService.submit.mock.calls[0][0];
   expect(payload.anonymous).toBe(true);
@@ -137,8 +144,9 @@ test('server field errors land next to the fields', async () => {
   requestService.submit.mockRejectedValue({ statusCode: 422, code: 'validation_error', errors: { description: ['内容过短'] } });
   const comp = await openForm();
   comp.setData({ categoryIndex: 0, description: '需要帮助的情况', village: { id: 5 } });
-  comp.querySelector('#submit').dispatchEvent('tap');
+  await tap(comp, '#submit');
   await flush(10);
   expect(comp.querySelector('#error-description').dom.textContent).toContain('内容过短');
-  expect(subscribe.askSubscribe).not.toHaveBeenCalled();
+  // The prompt came first, from the tap; the refusal of the request does not undo it.
+  expect(promptedBefore(requestService.submit)).toBe(true);
 });

@@ -3,7 +3,6 @@ jest.mock('../../services/user');
 jest.mock('../../services/region');
 jest.mock('../../services/team');
 jest.mock('../../services/volunteer');
-jest.mock('../../utils/subscribe');
 
 const auth = require('../../utils/auth');
 const userService = require('../../services/user');
@@ -11,18 +10,23 @@ const regionService = require('../../services/region');
 const teamService = require('../../services/team');
 const volunteerService = require('../../services/volunteer');
 const subscribe = require('../../utils/subscribe');
+const { templateServer, promptedBefore } = require('../helpers/templates');
 const { idCheckChar } = require('../../utils/validators');
-const { load, render, flush } = require('../helpers/simulate');
+const { load, render, flush, tap } = require('../helpers/simulate');
 
 const VALID_ID = `36098119900101123${idCheckChar('36098119900101123')}`;
 
 let id;
+let posted;
 beforeAll(() => {
   id = load('pages/volunteer/apply/index');
 });
 
 beforeEach(() => {
   auth.ensureLogin.mockResolvedValue('token');
+  subscribe.resetTemplateCache();
+  posted = [];
+  wx.__setRequestHandler(templateServer(posted));
   userService.getMe.mockResolvedValue({
     id: 1, phone: null, volunteer: null, consent_required: false, privacy_notice_version: '2025.1',
   });
@@ -82,7 +86,7 @@ test('submits a valid application', async () => {
   volunteerService.apply.mockResolvedValue({ id: 99, status: 'pending' });
   const comp = await openForm();
   await fill(comp);
-  comp.querySelector('#submit').dispatchEvent('tap');
+  await tap(comp, '#submit');
   await flush();
   expect(volunteerService.apply).toHaveBeenCalledWith({
     real_name: '张三',
@@ -95,19 +99,23 @@ test('submits a valid application', async () => {
   });
   expect(comp.querySelector('#existing-status').dom.textContent).toContain('待审核');
   expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '申请已提交' }));
-  // Then the applicant is asked to subscribe to the review result, templates loaded early.
-  expect(subscribe.prefetchTemplates).toHaveBeenCalled();
-  expect(subscribe.askSubscribe).toHaveBeenCalledWith(['volunteer_review']);
+  // The applicant was asked for the review-result notice by the tap itself, before the
+  // application was sent (templates loaded when the page opened).
+  expect(wx.requestSubscribeMessage).toHaveBeenCalledWith(expect.objectContaining({ tmplIds: ['T-REVIEW'] }));
+  expect(promptedBefore(volunteerService.apply)).toBe(true);
+  expect(posted).toEqual([{ results: { 'T-REVIEW': 'accept' } }]);
 });
 
-test('a failed application does not ask for a subscription', async () => {
-  volunteerService.apply.mockRejectedValue({ code: 'already_applied', message: '您已提交过志愿者申请', statusCode: 409 });
+test('a switched-off subscription (prompt fails) never blocks the application', async () => {
+  wx.__subscribeFail = { errMsg: 'requestSubscribeMessage:fail 用户已关闭订阅消息', errCode: 20004 };
+  volunteerService.apply.mockResolvedValue({ id: 99, status: 'pending' });
   const comp = await openForm();
   await fill(comp);
-  comp.querySelector('#submit').dispatchEvent('tap');
+  await tap(comp, '#submit');
   await flush();
   expect(volunteerService.apply).toHaveBeenCalled();
-  expect(subscribe.askSubscribe).not.toHaveBeenCalled();
+  expect(posted).toEqual([]);
+  expect(subscribe.lastSubscribeOutcome()).toMatchObject({ result: 'fail', errCode: 20004 });
 });
 
 test('client-side checks catch a bad check digit and missing fields', async () => {
@@ -117,7 +125,7 @@ test('client-side checks catch a bad check digit and missing fields', async () =
   comp.querySelector('#phone').dispatchEvent('input', { detail: { value: '1381234' } });
   comp.querySelector('#id_number').dispatchEvent('input', { detail: { value: badId } });
   await flush();
-  comp.querySelector('#submit').dispatchEvent('tap');
+  await tap(comp, '#submit');
   await flush();
   expect(volunteerService.apply).not.toHaveBeenCalled();
   expect(comp.querySelector('#error-id_number').dom.textContent).toContain('身份证号码有误');
@@ -142,7 +150,7 @@ test('server 422 field errors appear next to the fields', async () => {
   });
   const comp = await openForm();
   await fill(comp);
-  comp.querySelector('#submit').dispatchEvent('tap');
+  await tap(comp, '#submit');
   await flush();
   expect(comp.querySelector('#error-phone').dom.textContent).toBe('手机号已被使用');
   expect(comp.data.existingStatus).toBe('');
@@ -156,7 +164,7 @@ test('server errors in the plain {field: [msg]} shape', async () => {
   });
   const comp = await openForm();
   await fill(comp);
-  comp.querySelector('#submit').dispatchEvent('tap');
+  await tap(comp, '#submit');
   await flush();
   expect(comp.querySelector('#error-id_number').dom.textContent).toBe('该身份证号已申请');
 });
@@ -170,14 +178,14 @@ test('consent is required before submitting and is posted first', async () => {
   const comp = await openForm();
   expect(comp.data.form.phone).toBe('13700001111');
   await fill(comp, { phone: '13700001111' });
-  comp.querySelector('#submit').dispatchEvent('tap');
+  await tap(comp, '#submit');
   await flush();
   expect(volunteerService.apply).not.toHaveBeenCalled();
   expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '请先阅读并同意隐私保护指引' }));
 
   comp.querySelector('#agree').dispatchEvent('change', { detail: { value: ['agree'] } });
   await flush();
-  comp.querySelector('#submit').dispatchEvent('tap');
+  await tap(comp, '#submit');
   await flush();
   expect(userService.acceptConsent).toHaveBeenCalledWith('2025.2');
   expect(volunteerService.apply).toHaveBeenCalledTimes(1);

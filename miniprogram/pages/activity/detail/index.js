@@ -1,8 +1,9 @@
 const activityService = require('../../../services/activity');
 const auth = require('../../../utils/auth');
-const { askSubscribe } = require('../../../utils/subscribe');
+const { askFromTap, prefetchTemplates } = require('../../../utils/subscribe');
 const { presentActivity, enrollmentStatusText, hoursText } = require('../../../utils/activity');
 const { formatDateTime } = require('../../../utils/format');
+const share = require('../../../utils/share');
 
 const SUBSCRIBE_KINDS = ['enrollment_result', 'activity_reminder', 'waitlist_promotion'];
 
@@ -46,12 +47,27 @@ Component({
     loading: false,
     busy: false,
     notFound: false,
+    singlePage: false,
   },
 
   methods: {
     onLoad(options) {
-      this.setData({ id: (options && options.id) || '' });
+      this.setData({ id: (options && options.id) || '', singlePage: share.isSinglePage() });
+      share.enable();
+      if (!this.data.singlePage) prefetchTemplates();
       this.refresh();
+    },
+
+    // 转发: the shared card opens this activity, for anyone, without logging in first.
+    onShareAppMessage() {
+      const a = this.data.activity;
+      const title = a ? `${a.title}（${a.timeText}）招募平安志愿者` : '平安志愿活动';
+      return share.toChat(title, '/pages/activity/detail/index', { id: this.data.id });
+    },
+
+    onShareTimeline() {
+      const a = this.data.activity;
+      return share.toTimeline(a ? `${a.title} · ${a.timeText}` : '平安志愿活动', { id: this.data.id });
     },
 
     onPullDownRefresh() {
@@ -60,7 +76,7 @@ Component({
 
     async refresh() {
       if (!this.data.id) return;
-      this.setData({ loading: true });
+      this.setData({ loading: true, error: '' });
       try {
         const raw = await activityService.get(this.data.id, { silent: true });
         const activity = presentActivity(raw);
@@ -80,15 +96,26 @@ Component({
         }, actionsFor(activity, mine)));
       } catch (e) {
         if (e && e.statusCode === 404) this.setData({ notFound: true, activity: null });
-        else wx.showToast({ title: (e && e.message) || '加载失败', icon: 'none' });
+        else this.setData({ error: (e && e.message) || '加载失败，请稍后重试' });
       } finally {
         this.setData({ loading: false });
       }
     },
 
-    async onEnroll() {
+    // The tap on 立即报名: an approved volunteer is asked for the result and reminder notices
+    // while the tap is fresh (the first wx call); the enrollment follows whatever the answer.
+    onEnroll() {
       if (this.data.busy) return;
+      const user = auth.getUser();
+      const volunteer = user && user.volunteer;
+      const asked = volunteer && volunteer.status === 'approved'
+        ? askFromTap(SUBSCRIBE_KINDS)
+        : Promise.resolve({ accepted: [] });
       this.setData({ busy: true });
+      return asked.then(() => this.enroll());
+    },
+
+    async enroll() {
       try {
         await auth.ensureLogin();
         const result = await activityService.enroll(this.data.id);
@@ -96,8 +123,6 @@ Component({
           title: result.status === 'waitlisted' ? `已进入候补第${result.waitlist_position}位` : '报名成功',
           icon: result.status === 'waitlisted' ? 'none' : 'success',
         });
-        // A natural moment to ask for the reminders and the result notices.
-        askSubscribe(SUBSCRIBE_KINDS);
         await this.refresh();
       } catch (e) {
         // request.js showed the reason (full, time conflict, not a volunteer …).
@@ -119,7 +144,7 @@ Component({
     onCancelEnrollment() {
       wx.showModal({
         title: '取消报名',
-        content: '确定取消报名吗?名额将让给候补的志愿者。',
+        content: '确定取消报名吗？名额将让给候补的志愿者。',
         success: async (res) => {
           if (!res.confirm) return;
           try {

@@ -19,7 +19,7 @@ function presentRecord(r) {
     hours: r.checkout_at ? hoursText(r.served_minutes) : '未签退',
     kind: r.hours_kind === 'duty' ? '在岗' : '志愿服务',
     points: r.points,
-    note: [method, r.correction_reason ? `已更正:${r.correction_reason}` : ''].filter(Boolean).join(' · '),
+    note: [method, r.correction_reason ? `已更正：${r.correction_reason}` : ''].filter(Boolean).join(' · '),
   };
 }
 

@@ -2,6 +2,7 @@ const activityService = require('../../../services/activity');
 const { ACTIVITY_CATEGORIES, ACTIVITY_CATEGORY_LABELS } = require('../../../utils/constants');
 const { presentActivity } = require('../../../utils/activity');
 const pagedList = require('../../../behaviors/paged-list');
+const { locate } = require('../../../utils/location');
 
 const PAGE_SIZE = 10;
 const NEAR_RADIUS_KM = 10;
@@ -11,16 +12,6 @@ const TABS = [{ key: 'all', label: '全部' }, { key: 'near', label: '附近' }]
   ACTIVITY_CATEGORIES.map((key) => ({ key, label: ACTIVITY_CATEGORY_LABELS[key] })),
 );
 
-function getLocation() {
-  return new Promise((resolve, reject) => {
-    wx.getLocation({
-      type: 'gcj02',
-      success: (res) => resolve({ latitude: res.latitude, longitude: res.longitude }),
-      fail: reject,
-    });
-  });
-}
-
 Component({
   behaviors: [pagedList],
 
@@ -29,6 +20,7 @@ Component({
     tab: 'all',
     openOnly: false,
     error: '',
+    locationError: null,
     pageSize: PAGE_SIZE,
   },
 
@@ -37,18 +29,29 @@ Component({
       this.loadPage(1);
     },
 
-    async onTabTap(e) {
-      const { key } = e.currentTarget.dataset;
+    onTabChange(e) {
+      return this.selectTab(e.detail.value);
+    },
+
+    // "附近" needs a coarse position (utils/location.js); refused, the tab stays where it was
+    // and the page says how to allow it again.
+    async selectTab(key) {
       if (key === this.data.tab) return;
       if (key === 'near' && !this._point) {
         try {
-          this._point = await getLocation();
+          const p = await locate({ precise: false });
+          this._point = { latitude: p.latitude, longitude: p.longitude };
         } catch (err) {
-          wx.showToast({ title: '需要位置权限才能查看附近活动', icon: 'none' });
+          this.setData({ locationError: err, tab: this.data.tab });
           return;
         }
       }
-      this.reload({ tab: key, total: 0 });
+      this.setData({ locationError: null });
+      await this.reload({ tab: key, total: 0 });
+    },
+
+    onRetryLocation() {
+      this.selectTab('near');
     },
 
     onOpenToggle() {
@@ -79,7 +82,7 @@ Component({
     },
 
     pagedFailed(e) {
-      this.setData({ error: (e && e.message) || '加载失败' });
+      this.setData({ error: (e && e.message) || '加载失败，请稍后重试' });
     },
 
     onRetry() {

@@ -1,3 +1,4 @@
+const { tagTheme } = require('../../../utils/tags');
 const activityService = require('../../../services/activity');
 const { presentActivity, enrollmentStatusText, hoursText } = require('../../../utils/activity');
 const pagedList = require('../../../behaviors/paged-list');
@@ -15,11 +16,12 @@ function present(entry) {
     id: entry.id,
     status: entry.status,
     statusText: enrollmentStatusText(entry.status),
+    statusTheme: tagTheme(entry.status),
     activity: presentActivity(entry.activity),
     attendanceText: a
       ? (a.checkout_at
-        ? `服务 ${hoursText(a.served_minutes)} · ${a.points} 积分${a.auto_checkout ? '(自动签退)' : ''}`
-        : '已签到,活动结束前请扫码签退')
+        ? `服务 ${hoursText(a.served_minutes)} · ${a.points} 积分${a.auto_checkout ? '（自动签退）' : ''}`
+        : '已签到，活动结束前请扫码签退')
       : '',
   };
 }
@@ -36,6 +38,10 @@ Component({
 
     onShow() {
       if (this._loadedOnce) this.loadPage(1);
+    },
+
+    onTabChange(e) {
+      return this.onTabTap({ currentTarget: { dataset: { key: e.detail.value } } });
     },
 
     onTabTap(e) {

@@ -4,25 +4,15 @@
 const activityService = require('../../../services/activity');
 const auth = require('../../../utils/auth');
 const { parseScene, sceneFromScan } = require('../../../utils/scene');
-const { hoursText } = require('../../../utils/activity');
+const { hoursText, presentActivity } = require('../../../utils/activity');
+const { formatDateTime } = require('../../../utils/format');
+const { locate } = require('../../../utils/location');
 
 const PURPOSE_TEXT = { checkin: '签到', checkout: '签退' };
 
 function scanCode() {
   return new Promise((resolve, reject) => {
     wx.scanCode({ onlyFromCamera: true, scanType: ['wxCode', 'qrCode'], success: resolve, fail: reject });
-  });
-}
-
-function locate() {
-  return new Promise((resolve, reject) => {
-    wx.getLocation({
-      type: 'gcj02',
-      isHighAccuracy: true,
-      highAccuracyExpireTime: 4000,
-      success: resolve,
-      fail: reject,
-    });
   });
 }
 
@@ -34,6 +24,8 @@ Component({
     busy: false,
     result: null,
     error: '',
+    locationError: null,
+    activity: null,
   },
 
   methods: {
@@ -56,7 +48,7 @@ Component({
         return; // the user closed the camera
       }
       if (!scanned) {
-        this.setData({ error: '这不是活动签到码,请扫描组织者出示的二维码' });
+        this.setData({ error: '这不是活动签到码，请扫描组织者出示的二维码' });
         return;
       }
       if (this.data.activityId && String(scanned.activityId) !== String(this.data.activityId)) {
@@ -71,8 +63,13 @@ Component({
       this.setData({ manualCode: String(e.detail.value || '').trim().toUpperCase() });
     },
 
-    onPurposeTap(e) {
-      this.setData({ purpose: e.currentTarget.dataset.purpose });
+    onPurposeChange(e) {
+      this.setData({ purpose: e.detail.value });
+    },
+
+    // Back from the settings page (or the phone's location switch): try the same code again.
+    onRetryLocation() {
+      if (this._lastScene) this.submit(this._lastScene);
     },
 
     onManualSubmit() {
@@ -89,14 +86,16 @@ Component({
 
     async submit(scene) {
       if (this.data.busy) return;
-      this.setData({ busy: true, error: '', result: null });
+      this._lastScene = scene;
+      this.setData({ busy: true, error: '', result: null, locationError: null });
       try {
         await auth.ensureLogin();
         let location;
         try {
-          location = await locate();
+          location = await locate({ precise: true });
         } catch (e) {
-          this.setData({ error: '需要获取您的位置以确认在活动现场,请在设置中允许定位' });
+          // Denied, GPS off or privacy: say which, and offer the way back (sa-location-help).
+          this.setData({ locationError: e });
           return;
         }
         const payload = {
@@ -110,22 +109,42 @@ Component({
         // The wall's check-in code scanned again by someone checked in checks them out.
         const done = record.status === 'checked_out' ? 'checkout' : scene.purpose;
         const text = PURPOSE_TEXT[done];
+        const at = done === 'checkout' ? record.checkout_at : record.checkin_at;
         this.setData({
-          purpose: done,
+          purpose: done === 'checkin' ? 'checkout' : 'checkin',
+          manualCode: '',
           result: {
             title: `${text}成功`,
             purpose: done,
+            timeText: formatDateTime(at),
+            checkinText: formatDateTime(record.checkin_at),
             hours: done === 'checkout' ? hoursText(record.served_minutes) : '',
             points: record.points || 0,
             distance: record[`${done}_distance_m`],
+            hasDistance: typeof record[`${done}_distance_m`] === 'number',
           },
         });
         wx.showToast({ title: `${text}成功`, icon: 'success' });
+        this.loadActivity(scene.activityId);
       } catch (e) {
-        this.setData({ error: (e && e.message) || '操作失败,请重试' });
+        this.setData({ error: (e && e.message) || '操作失败，请重试' });
       } finally {
         this.setData({ busy: false });
       }
+    },
+
+    // What the volunteer just checked in to: name, time, place, check-in radius.
+    async loadActivity(id) {
+      try {
+        const raw = await activityService.get(id, { silent: true });
+        this.setData({ activity: presentActivity(raw) });
+      } catch (e) {
+        this.setData({ activity: null });
+      }
+    },
+
+    onHoursTap() {
+      wx.navigateTo({ url: '/pages/activity/hours/index' });
     },
 
     onDetailTap() {

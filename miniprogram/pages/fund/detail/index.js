@@ -28,7 +28,7 @@ function presentEntry(e) {
   else title = `冲正 #${e.reverses_id}`;
   let detail = '';
   if (e.kind === 'donation') detail = e.in_kind ? e.item_description || '' : e.channel_name || '';
-  else if (e.kind === 'expense') detail = e.payee ? `收款方:${e.payee}` : '';
+  else if (e.kind === 'expense') detail = e.payee ? `收款方：${e.payee}` : '';
   else detail = e.note || '';
   return Object.assign({}, e, {
     title,

@@ -1,3 +1,4 @@
+const share = require('../../../utils/share');
 const recognition = require('../../../services/recognition');
 const upload = require('../../../services/upload');
 const { BULLETIN_KIND_LABELS } = require('../../../utils/constants');
@@ -46,7 +47,7 @@ function sections(bulletin) {
   }
   if (bulletin.kind === 'quarterly_talks') {
     const subjects = (content.subjects || []).map((s) => Object.assign({}, s, {
-      typeText: s.type === 'village' ? '村(社区)' : '网格员',
+      typeText: s.type === 'village' ? '村（社区）' : '网格员',
       scoreText: num(s.score),
       key: `${s.type}-${s.id}`,
     }));
@@ -100,6 +101,8 @@ Component({
   methods: {
     async onLoad(options) {
       const id = options && options.id;
+      this._id = id;
+      share.enable();
       if (!id) {
         this.setData({ notFound: true });
         return;
@@ -119,6 +122,17 @@ Component({
         timeText: formatDateTime(bulletin.published_at),
       }, parts));
       await this.loadCharts(parts.charts);
+    },
+
+    // A bulletin shared to a chat or Moments opens here for anyone (public).
+    onShareAppMessage() {
+      const b = this.data.bulletin;
+      return share.toChat(b ? `${this.data.kindText}｜${b.title}` : '平安大联盟通报', '/pages/recognition/bulletin/index', { id: this._id });
+    },
+
+    onShareTimeline() {
+      const b = this.data.bulletin;
+      return share.toTimeline(b ? `${this.data.kindText}｜${b.title}` : '平安大联盟通报', { id: this._id });
     },
 
     async loadCharts(charts) {

@@ -1,6 +1,7 @@
 const auth = require('../../../utils/auth');
 const recognition = require('../../../services/recognition');
 const { formatDateTime } = require('../../../utils/format');
+const { openPdf } = require('../../../utils/certificate');
 
 const PAGE_SIZE = 20;
 
@@ -8,40 +9,6 @@ function present(c) {
   return Object.assign({}, c, {
     issuedText: formatDateTime(c.issued_at).slice(0, 10),
     revoked: c.status === 'revoked',
-  });
-}
-
-// Download a certificate PDF and open it in WeChat's document viewer.
-function openPdf(number) {
-  return new Promise((resolve, reject) => {
-    wx.showLoading({ title: '正在打开' });
-    wx.downloadFile({
-      url: recognition.certificatePdfUrl(number),
-      success: (res) => {
-        if (res.statusCode !== 200) {
-          wx.hideLoading();
-          reject(new Error('download failed'));
-          return;
-        }
-        wx.openDocument({
-          filePath: res.tempFilePath,
-          fileType: 'pdf',
-          showMenu: true,
-          success: () => {
-            wx.hideLoading();
-            resolve();
-          },
-          fail: (err) => {
-            wx.hideLoading();
-            reject(err);
-          },
-        });
-      },
-      fail: (err) => {
-        wx.hideLoading();
-        reject(err);
-      },
-    });
   });
 }
 
@@ -97,12 +64,17 @@ Component({
       }
     },
 
-    async onOpenTap(e) {
+    // The certificate's own page: verification, PDF and sharing.
+    onOpenTap(e) {
       const { number } = e.currentTarget.dataset;
+      wx.navigateTo({ url: `/pages/recognition/certificate/index?number=${encodeURIComponent(number)}` });
+    },
+
+    async onPdfTap(e) {
       try {
-        await openPdf(number);
+        await openPdf(e.currentTarget.dataset.number);
       } catch (err) {
-        wx.showToast({ title: '证书打开失败,请稍后重试', icon: 'none' });
+        wx.showToast({ title: '证书打开失败，请稍后重试', icon: 'none' });
       }
     },
 
@@ -142,7 +114,7 @@ Component({
         const cert = await recognition.verifyCertificate(number, { auth: false, silent: true });
         this.setData({ verified: present(cert), verifyError: '' });
       } catch (err) {
-        const message = err && err.statusCode === 404 ? '未查到该证书,请核对编号' : (err && err.message) || '查询失败';
+        const message = err && err.statusCode === 404 ? '未查到该证书，请核对编号' : (err && err.message) || '查询失败';
         this.setData({ verified: null, verifyError: message });
       }
     },

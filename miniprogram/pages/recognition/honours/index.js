@@ -1,3 +1,4 @@
+const share = require('../../../utils/share');
 const recognition = require('../../../services/recognition');
 const { AWARD_TIER_LABELS } = require('../../../utils/constants');
 const { formatDateTime } = require('../../../utils/format');
@@ -26,7 +27,21 @@ Component({
 
   methods: {
     onLoad() {
+      share.enable();
       this.loadPage(1);
+    },
+
+    // The honour roll shared to a chat or Moments opens here for anyone (public list).
+    onShareAppMessage() {
+      return share.toChat('平安大联盟光荣榜', '/pages/recognition/honours/index', {});
+    },
+
+    onShareTimeline() {
+      return share.toTimeline('平安大联盟光荣榜：向平安志愿者致敬', {});
+    },
+
+    onTierChange(e) {
+      return this.onTierTap({ currentTarget: { dataset: { tier: e.detail.value === 'all' ? '' : e.detail.value } } });
     },
 
     onTierTap(e) {
@@ -48,7 +63,7 @@ Component({
     onCertificateTap(e) {
       const { number } = e.currentTarget.dataset;
       if (!number) return;
-      wx.navigateTo({ url: `/pages/recognition/certificates/index?number=${number}` });
+      wx.navigateTo({ url: `/pages/recognition/certificate/index?number=${encodeURIComponent(number)}` });
     },
   },
 });

@@ -60,6 +60,10 @@ Component({
       this.load().then(() => wx.stopPullDownRefresh());
     },
 
+    onPeriodChange(e) {
+      this.onPeriodTap({ currentTarget: { dataset: { period: e.detail.value } } });
+    },
+
     onPeriodTap(e) {
       const { period } = e.currentTarget.dataset;
       if (period === this.data.period) return;

@@ -69,8 +69,8 @@ Component({
       }
     },
 
-    onStarTap(e) {
-      this.setData({ score: Number(e.currentTarget.dataset.score) });
+    onRateChange(e) {
+      this.setData({ score: Number(e.detail.value) || 0 });
     },
 
     onCommentInput(e) {
@@ -93,7 +93,7 @@ Component({
     onCancel() {
       wx.showModal({
         title: '撤销请求',
-        content: '撤销后处理人员将不再处理此请求,确定撤销吗?',
+        content: '撤销后处理人员将不再处理此请求，确定撤销吗？',
         success: (res) => {
           if (res.confirm) this.run('cancel', {}, '已撤销');
         },

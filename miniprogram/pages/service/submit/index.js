@@ -1,3 +1,4 @@
+const privacy = require('../../../utils/privacy');
 // Submit a service request (服务响应): category, urgency, text, photos, location, village/grid.
 // Opened from the home page or a service QR code (scene "r=<region id>" preselects the area).
 const auth = require('../../../utils/auth');
@@ -5,7 +6,7 @@ const userService = require('../../../services/user');
 const regionService = require('../../../services/region');
 const requestService = require('../../../services/service_request');
 const uploadService = require('../../../services/upload');
-const { askSubscribe } = require('../../../utils/subscribe');
+const { askFromTap, prefetchTemplates } = require('../../../utils/subscribe');
 const { fieldErrors } = require('../../../utils/errors');
 const { isValidPhone } = require('../../../utils/validators');
 const {
@@ -33,7 +34,7 @@ function validate(data) {
   const category = SERVICE_CATEGORIES[data.categoryIndex];
   if (!category) errors.category = '请选择类别';
   if (String(data.description || '').trim().length < 5) errors.description = '请至少用 5 个字描述情况';
-  if (!data.village) errors.region_id = '请选择所在村(社区)';
+  if (!data.village) errors.region_id = '请选择所在村（社区）';
   const method = CONTACT_METHODS[data.contactIndex].key;
   if (method === 'phone' && !data.anonymous && !isValidPhone(data.contactPhone)) {
     errors.contact_phone = '请填写正确的手机号';
@@ -74,6 +75,7 @@ Component({
 
   methods: {
     onLoad(options) {
+      prefetchTemplates();
       this._presetRegion = presetRegion(options);
       this.init();
     },
@@ -305,7 +307,14 @@ Component({
       return payload;
     },
 
-    async onSubmit() {
+    // 《隐私保护指引》 in the consent line opens the guide itself.
+    onPrivacyTap() {
+      privacy.openContract();
+    },
+
+    // The tap on 提交: check the form, ask for progress notices while the tap is fresh (the first
+    // wx call), then send the request whatever the answer.
+    onSubmit() {
       if (this.data.submitting || this.data.uploading) return;
       const errors = validate(this.data);
       if (Object.keys(errors).length) {
@@ -317,15 +326,19 @@ Component({
         wx.showToast({ title: '请先阅读并同意隐私保护指引', icon: 'none' });
         return;
       }
+      const asked = askFromTap(['service_request_update']);
       this.setData({ submitting: true, errors: {} });
+      return asked.then(() => this.submit());
+    },
+
+    async submit() {
       try {
         if (this.data.consentRequired) {
           await userService.acceptConsent(this.data.noticeVersion);
           this.setData({ consentRequired: false });
         }
         const created = await requestService.submit(this.buildPayload());
-        wx.showToast({ title: created.held ? '已提交,待审核' : '已提交', icon: 'success' });
-        await askSubscribe(['service_request_update']);
+        wx.showToast({ title: created.held ? '已提交，待审核' : '已提交', icon: 'success' });
         wx.redirectTo({ url: `/pages/service/detail/index?id=${created.id}` });
       } catch (e) {
         if (e && e.statusCode === 422) this.setData({ errors: fieldErrors(e) });

@@ -1,3 +1,4 @@
+const privacy = require('../../../utils/privacy');
 const auth = require('../../../utils/auth');
 const userService = require('../../../services/user');
 const regionService = require('../../../services/region');
@@ -6,7 +7,7 @@ const volunteerService = require('../../../services/volunteer');
 const { VOLUNTEER_SKILLS, VOLUNTEER_STATUS } = require('../../../utils/constants');
 const { isValidIdNumber, isValidPhone, isValidRealName } = require('../../../utils/validators');
 const { fieldErrors } = require('../../../utils/errors');
-const { askSubscribe, prefetchTemplates } = require('../../../utils/subscribe');
+const { askFromTap, prefetchTemplates } = require('../../../utils/subscribe');
 
 const NO_TEAM = { id: null, name: '暂不加入服务队' };
 
@@ -17,10 +18,10 @@ function skillOptions(selected) {
 // Client-side checks; keys are the API's field names so server errors land in the same place.
 function validate(form, village, skills) {
   const errors = {};
-  if (!isValidRealName(form.real_name)) errors.real_name = '请填写真实姓名(2-20个字)';
+  if (!isValidRealName(form.real_name)) errors.real_name = '请填写真实姓名（2-20个字）';
   if (!isValidPhone(form.phone)) errors.phone = '请填写正确的11位手机号';
-  if (!isValidIdNumber(form.id_number)) errors.id_number = '身份证号码有误,请核对(18位,末位校验码)';
-  if (!village) errors.village_id = '请选择所在村(社区)';
+  if (!isValidIdNumber(form.id_number)) errors.id_number = '身份证号码有误，请核对（18位，末位校验码）';
+  if (!village) errors.village_id = '请选择所在村（社区）';
   if (!skills.length) errors.skills = '请至少选择一项服务技能';
   if (!String(form.availability || '').trim()) errors.availability = '请填写可服务时间';
   return errors;
@@ -165,7 +166,14 @@ Component({
       return payload;
     },
 
-    async onSubmit() {
+    // 《隐私保护指引》 in the consent line opens the guide itself.
+    onPrivacyTap() {
+      privacy.openContract();
+    },
+
+    // The tap on 提交申请: check the form, ask for the review-result notice while the tap is
+    // fresh (the first wx call), then send the application whatever the answer.
+    onSubmit() {
       if (this.data.submitting) return;
       const { form, villages, villageIndex, skills } = this.data;
       const errors = validate(form, villages[villageIndex], skills);
@@ -178,8 +186,12 @@ Component({
         wx.showToast({ title: '请先阅读并同意隐私保护指引', icon: 'none' });
         return;
       }
-
+      const asked = askFromTap(['volunteer_review']);
       this.setData({ submitting: true, errors: {} });
+      return asked.then(() => this.submit());
+    },
+
+    async submit() {
       try {
         if (this.data.consentRequired) {
           await userService.acceptConsent(this.data.noticeVersion);
@@ -188,9 +200,6 @@ Component({
         await volunteerService.apply(this.buildPayload());
         this.setData({ existingStatus: 'pending', existingStatusText: VOLUNTEER_STATUS.pending });
         wx.showToast({ title: '申请已提交', icon: 'success' });
-        // The natural moment to ask: the review result is what the applicant waits for.
-        // A refusal only means the result arrives in 消息 instead of a WeChat notice.
-        askSubscribe(['volunteer_review']);
       } catch (e) {
         if (e && e.statusCode === 422) this.setData({ errors: fieldErrors(e) });
       } finally {

@@ -5,7 +5,7 @@ const PAGE_SIZE = 20;
 const TYPES = [
   { key: 'volunteer', label: '志愿者' },
   { key: 'grid_worker', label: '网格员' },
-  { key: 'village', label: '村(社区)' },
+  { key: 'village', label: '村（社区）' },
 ];
 const PERIODS = [
   { key: 'day', label: '日' },

@@ -170,11 +170,11 @@ Component({
     validate() {
       const f = this.data.form;
       const errors = {};
-      if (!f.title || f.title.trim().length < 2) errors.title = '请填写活动名称(至少2个字)';
+      if (!f.title || f.title.trim().length < 2) errors.title = '请填写活动名称（至少2个字）';
       if (!f.date) errors.date = '请选择活动日期';
       if (f.endTime <= f.startTime) errors.endTime = '结束时间须晚于开始时间';
       if (!f.place_name || f.latitude === null) errors.place_name = '请在地图上选择活动地点';
-      if (f.capacity && !(Number(f.capacity) >= 1)) errors.capacity = '名额须为正整数,不限请留空';
+      if (f.capacity && !(Number(f.capacity) >= 1)) errors.capacity = '名额须为正整数，不限请留空';
       if (!this.data.regions.length) errors.region = '您没有可发布活动的区域';
       this.setData({ errors });
       return Object.keys(errors).length === 0;
@@ -215,7 +215,7 @@ Component({
         this.setData({ id: String(saved.id) });
         this.fill(saved);
         wx.showToast({
-          title: saved.content_status === 'review' ? '已保存,内容待审核' : '已保存',
+          title: saved.content_status === 'review' ? '已保存，内容待审核' : '已保存',
           icon: saved.content_status === 'review' ? 'none' : 'success',
         });
       } catch (e) {
@@ -242,7 +242,7 @@ Component({
       wx.showModal({
         title: '取消活动',
         editable: true,
-        placeholderText: '请填写取消原因(将通知已报名的志愿者)',
+        placeholderText: '请填写取消原因（将通知已报名的志愿者）',
         success: async (res) => {
           if (!res.confirm) return;
           const reason = String(res.content || '').trim();
@@ -263,7 +263,7 @@ Component({
     onComplete() {
       wx.showModal({
         title: '结束活动',
-        content: '结束后仍在签到中的人员将自动签退,未签到的报名记为缺席。',
+        content: '结束后仍在签到中的人员将自动签退，未签到的报名记为缺席。',
         success: async (res) => {
           if (!res.confirm) return;
           try {

@@ -57,6 +57,11 @@ Component({
       wx.navigateTo({ url: `/subpackages/admin/pages/activities/roster/index?id=${e.currentTarget.dataset.id}` });
     },
 
+    // On site, the organiser checks volunteers in and out by scanning their e-cards.
+    onCardScanTap(e) {
+      wx.navigateTo({ url: `/subpackages/admin/pages/activities/card-scan/index?id=${e.currentTarget.dataset.id}` });
+    },
+
     onQrTap(e) {
       wx.navigateTo({ url: `/subpackages/admin/pages/activities/qrcode/index?id=${e.currentTarget.dataset.id}` });
     },

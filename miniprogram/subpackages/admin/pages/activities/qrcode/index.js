@@ -43,7 +43,7 @@ Component({
         this.setData({
           code: res.code,
           image: res.image || '',
-          imageError: res.image ? '' : (res.image_error || '小程序码暂不可用,请让志愿者手动输入签到码'),
+          imageError: res.image ? '' : (res.image_error || '小程序码暂不可用，请让志愿者手动输入签到码'),
           error: '',
         });
         const wait = Math.max(expires - Date.now() - REFRESH_EARLY_MS, 1000);

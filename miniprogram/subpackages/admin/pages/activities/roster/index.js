@@ -19,9 +19,9 @@ function present(e) {
   const a = e.attendance;
   let attendanceText = '未签到';
   if (a && a.checkout_at) {
-    attendanceText = `已签退 ${hoursText(a.served_minutes)} · ${a.points}积分${a.auto_checkout ? '(自动签退)' : ''}`;
+    attendanceText = `已签退 ${hoursText(a.served_minutes)} · ${a.points}积分${a.auto_checkout ? '（自动签退）' : ''}`;
   } else if (a) {
-    attendanceText = `已签到 ${formatDateTime(a.checkin_at).slice(11)}${a.checkin_method === 'manual' ? '(代签)' : ''}`;
+    attendanceText = `已签到 ${formatDateTime(a.checkin_at).slice(11)}${a.checkin_method === 'manual' ? '（代签）' : ''}`;
   }
   const seated = e.status === 'enrolled' || e.status === 'no_show';
   return Object.assign({}, e, {
@@ -96,7 +96,7 @@ Component({
 
     async onCheckIn(e) {
       const entry = this.entry(e);
-      const reason = await askReason(`为 ${entry.name} 代签到`, '代签原因(必填,如:手机没电,现场核实)');
+      const reason = await askReason(`为 ${entry.name} 代签到`, '代签原因（必填，如：手机没电，现场核实）');
       if (reason === null) return;
       if (reason.length < 2) {
         wx.showToast({ title: '请填写代签原因', icon: 'none' });
@@ -107,7 +107,7 @@ Component({
 
     async onCheckOut(e) {
       const entry = this.entry(e);
-      const reason = await askReason(`为 ${entry.name} 签退`, '原因(必填)');
+      const reason = await askReason(`为 ${entry.name} 签退`, '原因（必填）');
       if (!reason || reason.length < 2) return;
       await this.act(() => activityService.manualCheckOut(this.data.id, entry.id, reason), '已签退');
     },
@@ -116,7 +116,7 @@ Component({
       const entry = this.entry(e);
       const minutesText = await askReason(
         `更正 ${entry.name} 的服务时长`,
-        `新的服务分钟数(当前 ${entry.attendance.served_minutes})`,
+        `新的服务分钟数（当前 ${entry.attendance.served_minutes}）`,
       );
       if (minutesText === null) return;
       const minutes = Number(minutesText);
@@ -124,14 +124,14 @@ Component({
         wx.showToast({ title: '请输入整数分钟', icon: 'none' });
         return;
       }
-      const reason = await askReason('更正原因', '必填,将记录在案');
+      const reason = await askReason('更正原因', '必填，将记录在案');
       if (!reason || reason.length < 2) return;
       await this.act(() => activityService.correctHours(entry.attendance.id, minutes, reason), '已更正');
     },
 
     async onRemove(e) {
       const entry = this.entry(e);
-      const reason = await askReason(`将 ${entry.name} 移出活动`, '移出原因(必填,将通知本人)');
+      const reason = await askReason(`将 ${entry.name} 移出活动`, '移出原因（必填，将通知本人）');
       if (!reason || reason.length < 1) return;
       await this.act(() => activityService.removeEnrollment(this.data.id, entry.id, reason), '已移出');
     },

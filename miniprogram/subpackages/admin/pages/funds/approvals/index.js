@@ -95,7 +95,7 @@ Component({
       if (!item) return;
       let call;
       if (action === 'approve') {
-        const note = await ask(`批准 ¥${item.amountText}?`, '审批意见(可不填)');
+        const note = await ask(`批准 ¥${item.amountText}?`, '审批意见（可不填）');
         if (note === null) return;
         call = () => fundService.approveExpense(item.id, note);
       } else if (action === 'reject') {
@@ -107,11 +107,11 @@ Component({
         }
         call = () => fundService.rejectExpense(item.id, reason);
       } else if (action === 'pay') {
-        const reference = await ask(`确认已支付 ¥${item.amountText}?`, '付款凭证号(可不填)');
+        const reference = await ask(`确认已支付 ¥${item.amountText}?`, '付款凭证号（可不填）');
         if (reference === null) return;
         call = () => fundService.payExpense(item.id, { reference });
       } else if (action === 'cancel') {
-        const reason = await ask('撤销这笔支出?', '撤销原因(可不填)');
+        const reason = await ask('撤销这笔支出？', '撤销原因（可不填）');
         if (reason === null) return;
         call = () => fundService.cancelExpense(item.id, reason);
       } else if (action === 'submit') {

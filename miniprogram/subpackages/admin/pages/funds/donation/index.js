@@ -66,8 +66,8 @@ Component({
       const f = this.data.form;
       const errors = {};
       const amount = parseYuan(f.amount);
-      if (amount === null) errors.amount = '请输入正确的金额(最多两位小数)';
-      if (!f.anonymous && !f.donor_name.trim()) errors.donor_name = '请填写捐赠人,或选择匿名';
+      if (amount === null) errors.amount = '请输入正确的金额（最多两位小数）';
+      if (!f.anonymous && !f.donor_name.trim()) errors.donor_name = '请填写捐赠人，或选择匿名';
       if (f.in_kind && !f.item_description.trim()) errors.item_description = '请填写物品名称和数量';
       return { errors, amount };
     },

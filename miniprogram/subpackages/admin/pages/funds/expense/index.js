@@ -85,8 +85,8 @@ Component({
       const f = this.data.form;
       const errors = {};
       const amount = parseYuan(f.amount);
-      if (amount === null) errors.amount = '请输入正确的金额(最多两位小数)';
-      if (f.purpose.trim().length < 2) errors.purpose = '请填写用途(至少2个字)';
+      if (amount === null) errors.amount = '请输入正确的金额（最多两位小数）';
+      if (f.purpose.trim().length < 2) errors.purpose = '请填写用途（至少2个字）';
       if (f.payee.trim().length < 2) errors.payee = '请填写收款方';
       if (this.data.photos.length === 0) errors.attachments = '请上传至少一张票据照片';
       return { errors, amount };

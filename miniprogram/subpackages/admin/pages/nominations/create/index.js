@@ -3,7 +3,7 @@ const volunteerService = require('../../../../../services/volunteer');
 const teamService = require('../../../../../services/team');
 const regionService = require('../../../../../services/region');
 
-const TARGET_LABELS = { volunteer: '志愿者', team: '志愿服务队', village: '村(社区)' };
+const TARGET_LABELS = { volunteer: '志愿者', team: '志愿服务队', village: '村（社区）' };
 
 // Candidates for an award type's target kind, as [{id, label}].
 async function candidates(kind) {
@@ -41,7 +41,7 @@ Component({
         const res = await recognition.awardTypes({ active: true, page_size: 100 });
         this.setData({
           types: (res.items || []).map((t) => Object.assign({}, t, {
-            label: `${t.name}(${t.tier_name},${t.points} 分)`,
+            label: `${t.name}（${t.tier_name},${t.points} 分）`,
           })),
         });
       } catch (e) {

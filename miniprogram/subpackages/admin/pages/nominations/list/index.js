@@ -79,14 +79,14 @@ Component({
     async onApproveTap(e) {
       const { index } = e.currentTarget.dataset;
       const item = this.data.items[index];
-      const comment = await askReason(`通过「${item.award_name}」`, '审批意见(选填)');
+      const comment = await askReason(`通过「${item.award_name}」`, '审批意见（选填）');
       if (comment === null) return;
       // One key per decision: a retried tap never creates a second award.
       this._keys = this._keys || {};
       this._keys[item.id] = this._keys[item.id] || recognition.newIdempotencyKey(`approve-${item.id}`);
       try {
         const updated = await recognition.approveNomination(item.id, comment, this._keys[item.id]);
-        wx.showToast({ title: '已通过,证书已签发', icon: 'success' });
+        wx.showToast({ title: '已通过，证书已签发', icon: 'success' });
         this.replace(index, updated);
       } catch (err) {
         // request.js showed the reason (wrong tier, self approval, already decided…).

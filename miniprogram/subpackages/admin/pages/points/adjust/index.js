@@ -114,7 +114,7 @@ Component({
           this._key,
         );
         this._key = null;
-        wx.showToast({ title: `已调整,余额 ${result.balance}`, icon: 'none' });
+        wx.showToast({ title: `已调整，余额 ${result.balance}`, icon: 'none' });
         this.setData({ amount: '', reason: '' });
         this.loadRecent();
       } catch (err) {

@@ -43,6 +43,10 @@ Component({
       if (this._loadedOnce) this.loadPage(1);
     },
 
+    onTabChange(e) {
+      return this.onTabTap({ currentTarget: { dataset: { tab: e.detail.value } } });
+    },
+
     onTabTap(e) {
       const { tab } = e.currentTarget.dataset;
       if (tab === this.data.tab) return;

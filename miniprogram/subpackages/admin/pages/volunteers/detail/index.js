@@ -1,6 +1,14 @@
 const volunteerService = require('../../../../../services/volunteer');
 const { VOLUNTEER_STATUS } = require('../../../../../utils/constants');
-const { formatDateTime } = require('../../../../../utils/format');
+const { formatDateTime, maskPhone } = require('../../../../../utils/format');
+
+// 3609**********0012: shown until the admin asks for the full number (who looks over the
+// admin's shoulder, or at a screenshot, does not get it).
+function maskId(id) {
+  const s = String(id || '');
+  if (!s || s.includes('*') || s.length < 8) return s;
+  return `${s.slice(0, 4)}${'*'.repeat(s.length - 8)}${s.slice(-4)}`;
+}
 
 // Which decisions each status allows, and whether they need a reason.
 const ACTIONS = {
@@ -20,6 +28,9 @@ function present(v) {
   const team = v.team_name || (v.team && v.team.name) || '';
   return {
     volunteer: v,
+    phoneMasked: maskPhone(v.phone),
+    idMasked: maskId(v.id_number),
+    revealed: false,
     statusText: VOLUNTEER_STATUS[v.status] || v.status,
     villageText: v.village_name || v.region_name || '',
     teamText: team,
@@ -35,6 +46,9 @@ Component({
   data: {
     id: null,
     volunteer: null,
+    phoneMasked: '',
+    idMasked: '',
+    revealed: false,
     statusText: '',
     villageText: '',
     teamText: '',
@@ -54,6 +68,10 @@ Component({
       const id = options && options.id;
       this.setData({ id });
       if (id) this.load();
+    },
+
+    onReveal() {
+      this.setData({ revealed: true });
     },
 
     async load() {
@@ -83,7 +101,7 @@ Component({
       const label = action === 'approve' ? this.data.approveLabel : ACTION_LABELS[action];
       wx.showModal({
         title: `确认${label}`,
-        content: `确定${label}${name}的志愿者申请吗?`,
+        content: `确定${label}${name}的志愿者申请吗？`,
         success: (res) => {
           if (res.confirm) this.decide(action, reason);
         },
