@@ -145,8 +145,11 @@ def require_any(user: User | None, permission: str) -> list[str]:
     return paths
 
 
-def region_filter(paths: list[str], region_column: InstrumentedAttribute):
-    """A WHERE clause keeping rows whose region lies under one of ``paths``."""
+def region_filter(paths: Iterable[str], region_column: InstrumentedAttribute):
+    """A WHERE clause keeping rows whose region lies under one of ``paths`` (each path covers its
+    subtree). The one "rows under this region" helper: scopes (``scoped``) and filters alike, e.g.
+    ``query.where(region_filter([region.path], Team.region_id))``; none is written by hand."""
+    paths = list(paths)
     if not paths:
         return false()
     subquery = select(Region.id).where(or_(*[Region.path.startswith(p) for p in paths]))

@@ -1,4 +1,4 @@
-"""Generic helpers that know nothing of the project: China time and distances on the ground.
+"""Generic helpers that know nothing of the project: China time, distances, money in fen.
 
 Times are stored in UTC and shown in China time with ``+08:00``; periods are cut at midnight China
 time (DESIGN.md §5). Every conversion and every China-time text is made here, once. This module
@@ -84,3 +84,12 @@ def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     dp, dl = p2 - p1, math.radians(lng2 - lng1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def yuan(fen: int | None) -> str | None:
+    """Integer fen as a display string of yuan: 123456 → "1234.56" (never through a float)."""
+    if fen is None:
+        return None
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole}.{cents:02d}"

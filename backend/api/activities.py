@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from backend.api.exports import table_response
+from backend.api.exports import send_sheet
 from backend.api.idempotency import idempotent
-from backend.api.pagination import paginate
+from backend.api.pagination import Listing, paged
 from backend.auth import current_user, public, require_user
 from backend.schemas.activity import (
     ActivityDetailOut,
@@ -22,15 +22,11 @@ from backend.schemas.activity import (
     RosterEntryOut,
     RosterQuery,
     ScanIn,
-    roster_name,
-    roster_phone,
 )
 from backend.schemas.common import ReasonIn, page_of
 from backend.services import activities, attendance, enrollments
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1/activities", description="活动开展")
-
-EXPORT_LIMIT = 20_000
 
 
 @blp.route("", methods=["GET"])
@@ -41,13 +37,15 @@ EXPORT_LIMIT = 20_000
     description="列表项只含列表页所需字段;描述、组织者、服务队、签到设置等见活动详情",
 )
 @public
+@paged
 def list_activities(args):
     """Published activities with filters (region, category, dates, near a point, open)."""
-    page, size = args.pop("page"), args.pop("page_size")
     query = activities.list_query(current_user(), args)
-    result = paginate(query, page, size, count=activities.count_query(query))
-    activities.annotate(result["items"], args)
-    return result
+    return Listing(
+        query,
+        count=activities.count_query(query),
+        facts=lambda items: activities.annotate(items, args),
+    )
 
 
 @blp.route("", methods=["POST"])
@@ -124,58 +122,15 @@ def cancel_enrollment(activity_id: int):
 @blp.route("/<int:activity_id>/enrollments", methods=["GET"])
 @blp.arguments(RosterQuery, location="query")
 @blp.response(200, page_of(RosterEntryOut))
+@paged
 def roster(args, activity_id: int):
     """The roster; ``format=csv`` or ``xlsx`` downloads it."""
-    activity, query = enrollments.roster_query(require_user(), activity_id, args.get("status"))
+    user = require_user()
     fmt = args.get("format") or "json"
-    if fmt == "json":
-        return paginate(query, args["page"], args["page_size"])
-    rows = paginate(query, 1, EXPORT_LIMIT)["items"]
-    return table_response(
-        f"报名名单-{activity.title}"[:60],
-        [
-            "报名编号",
-            "志愿者编号",
-            "姓名",
-            "手机号",
-            "状态",
-            "候补序号",
-            "报名时间",
-            "签到时间",
-            "签到方式",
-            "签退时间",
-            "签退方式",
-            "服务分钟",
-            "时长类型",
-            "积分",
-        ],
-        (_roster_row(e) for e in rows),
-        fmt,
-    )
-
-
-def _roster_row(e) -> list:
-    a = e.attendance
-    return [
-        e.id,
-        e.volunteer.number if e.volunteer else "",
-        roster_name(e),
-        roster_phone(e) or "",
-        enrollments.status_name(e.status),
-        e.waitlist_seq or "",
-        e.queued_at,
-        a.checkin_at if a else None,
-        ({"scan": "扫码", "manual": "代签"}.get(a.checkin_method, "") if a else ""),
-        a.checkout_at if a else None,
-        (
-            {"scan": "扫码", "manual": "代签", "auto": "自动签退"}.get(a.checkout_method or "", "")
-            if a
-            else ""
-        ),
-        a.served_minutes if a else "",
-        ({"service": "志愿服务", "duty": "在岗"}[a.hours_kind] if a else ""),
-        a.points if a else "",
-    ]
+    if fmt != "json":
+        return send_sheet(enrollments.roster_sheet(user, activity_id, args.get("status")), fmt)
+    _activity, query = enrollments.roster_query(user, activity_id, args.get("status"))
+    return Listing(query, facts=lambda items: enrollments.roster_facts(user, items))
 
 
 @blp.route("/<int:activity_id>/enrollments/<int:enrollment_id>/remove", methods=["POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from backend.api.pagination import paginate
+from backend.api.pagination import paged
 from backend.auth import public, require_user
 from backend.schemas.award import AwardTypeIn, AwardTypeOut, AwardTypePatchIn, AwardTypeQuery
 from backend.schemas.common import page_of
@@ -17,10 +17,10 @@ blp = Blueprint("award_types", __name__, url_prefix="/api/v1/award-types", descr
 @blp.arguments(AwardTypeQuery, location="query")
 @blp.response(200, page_of(AwardTypeOut))
 @public
+@paged
 def list_award_types(args):
     """Award types with their tier, target and points."""
-    page, size = args.pop("page"), args.pop("page_size")
-    return paginate(awards.award_types_query(**args), page, size)
+    return awards.award_types_query(**args)
 
 
 @blp.route("", methods=["POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from backend.api.pagination import paginate
+from backend.api.pagination import paged
 from backend.auth import public, require_user
 from backend.schemas.award import AwardOut, AwardQuery
 from backend.schemas.common import ReasonIn, page_of
@@ -17,10 +17,10 @@ blp = Blueprint("awards", __name__, url_prefix="/api/v1/awards", description="è¡
 @blp.arguments(AwardQuery, location="query")
 @blp.response(200, page_of(AwardOut))
 @public
+@paged
 def honour_roll(args):
     """The public honour roll, newest first."""
-    page, size = args.pop("page"), args.pop("page_size")
-    return paginate(awards.honour_roll_query(**args), page, size)
+    return awards.honour_roll_query(**args)
 
 
 @blp.route("/<int:award_id>/revoke", methods=["POST"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response
 from flask_smorest import Blueprint
 
-from backend.api.pagination import paginate
+from backend.api.pagination import paged
 from backend.auth import public, require_user
 from backend.schemas.bulletin import BulletinDetailOut, BulletinOut, BulletinQuery, TalkIn, TalkOut
 from backend.schemas.common import PageQuery, page_of
@@ -18,16 +18,16 @@ blp = Blueprint("bulletins", __name__, url_prefix="/api/v1/bulletins", descripti
 @blp.arguments(BulletinQuery, location="query")
 @blp.response(200, page_of(BulletinOut))
 @public
+@paged
 def list_bulletins(args):
     """Published bulletins, newest first, with filters."""
-    query = bulletins.list_query(
+    return bulletins.list_query(
         args.get("kind"),
         args.get("region_id"),
         args.get("period_key"),
         args.get("since"),
         args.get("until"),
     )
-    return paginate(query, args["page"], args["page_size"])
 
 
 @blp.route("/<int:bulletin_id>", methods=["GET"])
@@ -61,7 +61,7 @@ def record_talk(data, bulletin_id: int):
 @blp.route("/<int:bulletin_id>/talks", methods=["GET"])
 @blp.arguments(PageQuery, location="query")
 @blp.response(200, page_of(TalkOut))
+@paged
 def list_talks(args, bulletin_id: int):
     """Talk outcomes of a quarterly list inside my scope."""
-    query = bulletins.talks_query(require_user(), bulletin_id)
-    return paginate(query, args["page"], args["page_size"])
+    return bulletins.talks_query(require_user(), bulletin_id)

@@ -7,7 +7,7 @@ from urllib.parse import quote
 from flask import Response, render_template_string, request
 from flask_smorest import Blueprint
 
-from backend.api.pagination import paginate
+from backend.api.pagination import paged
 from backend.auth import public, require_user
 from backend.schemas.certificate import CertificateIssueIn, CertificateOut, CertificateRequestIn
 from backend.schemas.common import PageQuery, page_of
@@ -126,9 +126,10 @@ def pdf(number: str):
 @blp.route("/me/certificates", methods=["GET"])
 @blp.arguments(PageQuery, location="query")
 @blp.response(200, page_of(CertificateOut))
+@paged
 def my_certificates(args):
     """My certificates, newest first."""
-    return paginate(certificates.mine_query(require_user()), args["page"], args["page_size"])
+    return certificates.mine_query(require_user())
 
 
 @blp.route("/me/certificates", methods=["POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from backend.api.pagination import paginate
+from backend.api.pagination import paged
 from backend.auth import require_user
 from backend.schemas.common import page_of
 from backend.schemas.fund import (
@@ -23,10 +23,10 @@ blp = Blueprint("expenses", __name__, url_prefix="/api/v1/expenses", description
 @blp.route("", methods=["GET"])
 @blp.arguments(ExpenseQuery, location="query")
 @blp.response(200, page_of(ExpenseOut))
+@paged
 def list_expenses(args):
     """Expenses in my scope; ?actionable=true is my approval queue."""
-    page, size = args.pop("page"), args.pop("page_size")
-    return paginate(expenses.list_query(require_user(), **args), page, size)
+    return expenses.list_query(require_user(), **args)
 
 
 @blp.route("/<int:expense_id>", methods=["GET"])

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from backend.api.exports import table_response
+from backend.api.exports import send_sheet
 from backend.api.idempotency import idempotent
-from backend.api.pagination import paginate
+from backend.api.pagination import paged
 from backend.auth import public, require_user
-from backend.extensions import db
 from backend.schemas.common import page_of
 from backend.schemas.fund import (
     DonationIn,
@@ -33,10 +32,10 @@ blp = Blueprint("funds", __name__, url_prefix="/api/v1/funds", description="经�
 @blp.arguments(FundQuery, location="query")
 @blp.response(200, page_of(FundOut))
 @public
+@paged
 def list_funds(args):
     """Funds with balance, income and expense totals and progress to target."""
-    page, size = args.pop("page"), args.pop("page_size")
-    return paginate(funds.list_query(**args), page, size)
+    return funds.list_query(**args)
 
 
 @blp.route("", methods=["POST"])
@@ -84,17 +83,13 @@ def reopen_fund(data, fund_id: int):
 @blp.response(200, page_of(EntryOut))
 @blp.alt_response(200, description="CSV / XLSX 导出(管理员)", content_type="text/csv")
 @public
+@paged
 def list_entries(args, fund_id: int):
     """The public ledger of a fund (donors masked); ?format=csv|xlsx for its admins."""
     fmt = args.pop("format", None)
-    page, size = args.pop("page"), args.pop("page_size")
     if fmt:
-        fund = funds.get_managed_fund(require_user(), fund_id)
-        rows = list(db.session.scalars(funds.entries_query(fund, **args)).unique())
-        headers, table = funds.export_rows(fund, rows)
-        return table_response(f"{fund.name}-台账", headers, table, fmt)
-    fund = funds.get_fund(fund_id)
-    return paginate(funds.entries_query(fund, **args), page, size)
+        return send_sheet(funds.entries_sheet(require_user(), fund_id, **args), fmt)
+    return funds.entries_query(funds.get_fund(fund_id), **args)
 
 
 @blp.route("/<int:fund_id>/statements", methods=["GET"])

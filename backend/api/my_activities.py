@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from backend.api.pagination import paginate
+from backend.api.pagination import Listing, paged
 from backend.auth import require_user
 from backend.schemas.activity import HoursOut, MyActivitiesQuery, MyActivityOut
 from backend.schemas.common import PageQuery, page_of
@@ -16,18 +16,17 @@ blp = Blueprint("my_activities", __name__, url_prefix="/api/v1/me", description=
 @blp.route("/activities", methods=["GET"])
 @blp.arguments(MyActivitiesQuery, location="query")
 @blp.response(200, page_of(MyActivityOut))
+@paged
 def my_activities(args):
     """My enrollments with attendance, upcoming or past."""
-    query = enrollments.my_enrollments_query(require_user(), args.get("status"), args.get("when"))
-    return paginate(query, args["page"], args["page_size"])
+    return enrollments.my_enrollments_query(require_user(), args.get("status"), args.get("when"))
 
 
 @blp.route("/hours", methods=["GET"])
 @blp.arguments(PageQuery, location="query")
 @blp.response(200, HoursOut)
+@paged
 def my_hours(args):
     """My service and duty hours, star level and attendance records."""
     user = require_user()
-    summary = hours.hours_of(user.id)
-    summary["records"] = paginate(hours.records_query(user.id), args["page"], args["page_size"])
-    return summary
+    return Listing(hours.records_query(user.id), extra=hours.hours_of(user.id), nest="records")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from backend.api.idempotency import idempotent
-from backend.api.pagination import paginate
+from backend.api.pagination import paged
 from backend.auth import require_user
 from backend.schemas.award import NominationIn, NominationOut, NominationQuery
 from backend.schemas.common import OptionalReasonIn, ReasonIn, page_of
@@ -25,10 +25,10 @@ def nominate(data):
 @blp.route("", methods=["GET"])
 @blp.arguments(NominationQuery, location="query")
 @blp.response(200, page_of(NominationOut))
+@paged
 def list_nominations(args):
     """Nominations in my scope; actionable=true is my approval queue."""
-    page, size = args.pop("page"), args.pop("page_size")
-    return paginate(awards.nominations_query(require_user(), **args), page, size)
+    return awards.nominations_query(require_user(), **args)
 
 
 @blp.route("/<int:nomination_id>", methods=["GET"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from backend.api.pagination import paginate
+from backend.api.pagination import Listing, paged
 from backend.auth import public, require_user
 from backend.schemas.notification import (
     InboxPageOut,
@@ -25,13 +25,14 @@ blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="æ¶
 @blp.route("/me/notifications", methods=["GET"])
 @blp.arguments(NotificationQuery, location="query")
 @blp.response(200, InboxPageOut)
+@paged
 def list_notifications(args):
     """My inbox, newest first, with the unread count."""
     user = require_user()
-    page, size = args.pop("page"), args.pop("page_size")
-    body = paginate(notifications.inbox_query(user, **args), page, size)
-    body["unread_count"] = notifications.unread_count(user)
-    return body
+    return Listing(
+        notifications.inbox_query(user, **args),
+        extra={"unread_count": notifications.unread_count(user)},
+    )
 
 
 @blp.route("/me/notifications/unread-count", methods=["GET"])

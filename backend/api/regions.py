@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from backend.api.pagination import paginate
+from backend.api.pagination import paged
 from backend.auth import public
 from backend.schemas.common import page_of
 from backend.schemas.region import RegionDetailOut, RegionOut, RegionQuery
@@ -17,10 +17,10 @@ blp = Blueprint("regions", __name__, url_prefix="/api/v1/regions", description="
 @blp.arguments(RegionQuery, location="query")
 @blp.response(200, page_of(RegionOut))
 @public
+@paged
 def list_regions(args):
     """List regions, filtered by parent, level or name."""
-    page, size = args.pop("page"), args.pop("page_size")
-    return paginate(regions.list_query(**args), page, size)
+    return regions.list_query(**args)
 
 
 @blp.route("/<int:region_id>", methods=["GET"])

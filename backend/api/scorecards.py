@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from backend.api.exports import table_response
+from backend.api.exports import send_sheet
 from backend.auth import require_user
 from backend.schemas.scorecard import ScorecardOut, ScorecardQuery
 from backend.services import scorecards
@@ -21,10 +21,10 @@ def list_scorecards(args):
     user = require_user()
     fmt = args.get("format")
     if fmt:
-        name, headers, rows = scorecards.export_table(
+        sheet = scorecards.export_sheet(
             user, args["type"], args.get("region_id"), args["period"], args.get("date")
         )
-        return table_response(name, headers, rows, fmt)
+        return send_sheet(sheet, fmt)
     return scorecards.scorecards(
         user,
         args["type"],

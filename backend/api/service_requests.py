@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app
+from flask import Response
 from flask_smorest import Blueprint
 
-from backend.api.exports import table_response
-from backend.api.pagination import paginate
+from backend.api.exports import send_sheet
+from backend.api.pagination import paged
 from backend.auth import public, require_user
-from backend.models.service_request import CATEGORIES, CATEGORY_NAMES, URGENCIES, URGENCY_NAMES
 from backend.schemas.common import OptionalReasonIn, ReasonIn, page_of
 from backend.schemas.service_request import (
     AssignIn,
@@ -39,27 +38,7 @@ blp = Blueprint(
 @public
 def categories():
     """Request categories, urgencies, deadlines and the emergency notice."""
-    table = current_app.config["SERVICE_REQUEST_DEADLINES"]
-    items = [
-        {
-            "category": category,
-            "name": CATEGORY_NAMES[category],
-            "anonymous_allowed": category == "tip_off",
-            "deadlines": {
-                urgency: {
-                    "accept_minutes": table[f"{category}:{urgency}"][0],
-                    "resolve_minutes": table[f"{category}:{urgency}"][1],
-                }
-                for urgency in URGENCIES
-            },
-        }
-        for category in CATEGORIES
-    ]
-    return {
-        "items": items,
-        "urgencies": dict(URGENCY_NAMES),
-        "emergency_notice": service_requests.EMERGENCY_NOTICE,
-    }
+    return service_requests.categories()
 
 
 @blp.route("/service-code", methods=["GET"])
@@ -82,15 +61,14 @@ def submit(data):
 @blp.route("", methods=["GET"])
 @blp.arguments(ServiceRequestQuery, location="query")
 @blp.response(200, page_of(ServiceRequestListOut))
+@paged
 def list_requests(args):
     """Requests I submitted or may handle, with queue filters; `format` exports."""
     user = require_user()
-    page, size, fmt = args.pop("page"), args.pop("page_size"), args.pop("format", None)
-    query = service_requests.list_query(user, **args)
+    fmt = args.pop("format", None)
     if fmt:
-        rows = service_requests.export_rows(user, query)
-        return table_response("服务请求", service_requests.EXPORT_HEADERS, rows, fmt)
-    return paginate(query, page, size)
+        return send_sheet(service_requests.requests_sheet(user, **args), fmt)
+    return service_requests.list_query(user, **args)
 
 
 @blp.route("/<int:request_id>", methods=["GET"])

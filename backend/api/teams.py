@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from backend.api.pagination import paginate
+from backend.api.pagination import paged
 from backend.auth import public, require_user
 from backend.schemas.common import page_of
 from backend.schemas.volunteer import TeamIn, TeamOut, TeamQuery
@@ -17,9 +17,10 @@ blp = Blueprint("teams", __name__, url_prefix="/api/v1/teams", description="å¿—æ
 @blp.arguments(TeamQuery, location="query")
 @blp.response(200, page_of(TeamOut))
 @public
+@paged
 def list_teams(args):
     """Teams of a region and its descendants."""
-    return paginate(teams.list_query(args.get("region_id")), args["page"], args["page_size"])
+    return teams.list_query(args.get("region_id"))
 
 
 @blp.route("", methods=["POST"])

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from backend.api.pagination import paginate
+from backend.api.pagination import paged
 from backend.auth import require_user
-from backend.permissions import VOLUNTEER_REVIEW, require_any
 from backend.schemas.common import OptionalReasonIn, ReasonIn, page_of
 from backend.schemas.volunteer import VolunteerIn, VolunteerOut, VolunteerQuery
 from backend.services import volunteers
@@ -25,12 +24,10 @@ def apply(data):
 @blp.route("", methods=["GET"])
 @blp.arguments(VolunteerQuery, location="query")
 @blp.response(200, page_of(VolunteerOut))
+@paged
 def list_volunteers(args):
     """Volunteers in my review scope, with filters."""
-    user = require_user()
-    require_any(user, VOLUNTEER_REVIEW)
-    page, size = args.pop("page"), args.pop("page_size")
-    return paginate(volunteers.list_query(user, **args), page, size)
+    return volunteers.list_query(require_user(), **args)
 
 
 @blp.route("/<int:volunteer_id>", methods=["GET"])

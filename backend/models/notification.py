@@ -12,6 +12,13 @@ from backend.models.types import UTCDateTime
 from backend.utils import utcnow
 
 OUTBOX_STATUSES = ("pending", "sending", "sent", "skipped", "failed")
+OUTBOX_STATUS_NAMES = {
+    "pending": "待发送",
+    "sending": "发送中",
+    "sent": "已发送",
+    "skipped": "已跳过",
+    "failed": "发送失败",
+}
 
 
 class Notification(Model):

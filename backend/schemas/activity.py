@@ -17,8 +17,6 @@ from backend.models.activity import (
     POINTS_MODES,
 )
 from backend.models.volunteer import SKILLS
-from backend.permissions import may_see_personal
-from backend.privacy import decrypt, mask_name, mask_phone
 from backend.schemas.common import ChinaDateTime, PageQuery, StrictSchema, page_of
 
 CATEGORY_CHOICES = tuple(CATEGORIES)
@@ -345,30 +343,14 @@ class ActivityDetailOut(ActivityOut):
         return can_manage(current_user(), activity)
 
 
-# Roster rows whose contact the organiser needs: people who are (or were due to be) there.
-CONTACT_STATUSES = ("enrolled", "waitlisted", "no_show")
-
-
-def _reveal(enrollment) -> bool:
-    """The roster (organisers only: the route checks it) shows the real name and phone of the
-    people enrolled, waitlisted or marked absent — reaching them is the point of a roster —
-    wherever they live; those who cancelled or were removed stay masked, except to admins
-    whose scope covers them."""
-    volunteer = enrollment.volunteer
-    if volunteer is None:
-        return False
-    if enrollment.status in CONTACT_STATUSES:
-        return True
-    return may_see_personal(current_user(), volunteer.user_id, volunteer.region)
-
-
 class RosterEntryOut(Schema):
     id = fields.Integer()
     user_id = fields.Integer()
     volunteer_id = fields.Integer(allow_none=True)
     volunteer_number = fields.Function(lambda e: e.volunteer.number if e.volunteer else None)
-    name = fields.Method("get_name")
-    phone = fields.Method("get_phone", allow_none=True)
+    # Set per viewer by services.enrollments.roster_facts (masked unless the viewer may see them).
+    name = fields.String(attribute="roster_name")
+    phone = fields.String(attribute="roster_phone", allow_none=True)
     skills = fields.Function(lambda e: list(e.volunteer.skills or []) if e.volunteer else [])
     status = fields.String()
     status_name = fields.Function(lambda e: ENROLLMENT_STATUS_NAMES.get(e.status, e.status))
@@ -377,30 +359,6 @@ class RosterEntryOut(Schema):
     promoted_at = ChinaDateTime(allow_none=True)
     removed_reason = fields.String()
     attendance = fields.Nested(AttendanceOut, allow_none=True)
-
-    def get_name(self, e) -> str:
-        return roster_name(e)
-
-    def get_phone(self, e) -> str | None:
-        return roster_phone(e)
-
-
-def roster_name(enrollment) -> str:
-    volunteer = enrollment.volunteer
-    if volunteer is None:
-        return enrollment.user.nickname if enrollment.user else ""
-    name = decrypt(volunteer.real_name_enc)
-    if name and _reveal(enrollment):
-        return name
-    return mask_name(name) if name else volunteer.display_name
-
-
-def roster_phone(enrollment) -> str | None:
-    volunteer = enrollment.volunteer
-    if volunteer is None:
-        return None
-    phone = decrypt(volunteer.phone_enc)
-    return phone if _reveal(enrollment) else mask_phone(phone)
 
 
 class CheckinCodeOut(Schema):

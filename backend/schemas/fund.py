@@ -28,7 +28,8 @@ from backend.models.fund import (
 )
 from backend.privacy import decrypt, mask_name
 from backend.schemas.common import ChinaDateTime, PageQuery, StrictSchema
-from backend.services.funds import MAX_FEN, manages, yuan
+from backend.services.funds import MAX_FEN, manages
+from backend.utils import yuan
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 # Upload URLs as returned by POST /uploads: "/api/v1/uploads/<key>".

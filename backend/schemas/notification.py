@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from backend.models.notification import OUTBOX_STATUSES
+from backend.models.notification import OUTBOX_STATUS_NAMES, OUTBOX_STATUSES
 from backend.schemas.common import ChinaDateTime, PageQuery, StrictSchema
 from backend.services.notification_templates import TEMPLATES, WECHAT_KINDS
 
@@ -115,9 +115,7 @@ class OutboxOut(Schema):
 
 
 def _status_name(status: str) -> str:
-    from backend.services.outbox import STATUS_NAMES
-
-    return STATUS_NAMES.get(status, status)
+    return OUTBOX_STATUS_NAMES.get(status, status)
 
 
 class OutboxStatsOut(Schema):

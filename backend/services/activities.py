@@ -22,10 +22,11 @@ from backend.models import Activity, Enrollment, Region, Team, User
 from backend.permissions import (
     ACTIVITY_MANAGE,
     ACTIVITY_MODERATE,
+    can,
     get_scoped,
+    region_filter,
     require,
     require_any,
-    scope_paths,
     scoped,
 )
 from backend.services import audit, content, notifications
@@ -429,9 +430,7 @@ def list_query(viewer: User | None, args: dict[str, Any]):
         query = query.where(Activity.content_status == "pass")
     if args.get("region_id"):
         region = get_region(args["region_id"])
-        query = query.where(
-            Activity.region_id.in_(select(Region.id).where(Region.path.startswith(region.path)))
-        )
+        query = query.where(region_filter([region.path], Activity.region_id))
     if args.get("category"):
         query = query.where(Activity.category == args["category"])
     if args.get("date_from"):
@@ -494,9 +493,7 @@ def annotate(items: list[Activity], args: dict[str, Any]) -> list[Activity]:
 
 
 def can_manage(viewer: User | None, activity: Activity) -> bool:
-    return viewer is not None and any(
-        activity.region.path.startswith(p) for p in scope_paths(viewer, ACTIVITY_MANAGE)
-    )
+    return can(viewer, ACTIVITY_MANAGE, activity.region)
 
 
 def get_visible(viewer: User | None, activity_id: int) -> Activity:

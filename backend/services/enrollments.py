@@ -16,9 +16,11 @@ from backend.errors import Conflict, Forbidden, NotFound
 from backend.extensions import db
 from backend.models import Activity, Enrollment, User, Volunteer
 from backend.models.activity import ENROLLMENT_STATUS_NAMES
-from backend.permissions import HANDLER_ROLES, roles_of
+from backend.permissions import HANDLER_ROLES, may_see_personal, roles_of
+from backend.privacy import decrypt, mask_name, mask_phone
 from backend.services import audit, notifications
 from backend.services.activities import get_managed, lean_activity_loads
+from backend.services.sheets import EXPORT_MAX_ROWS, Column, Sheet
 from backend.services.volunteers import volunteer_of
 from backend.utils import china_iso, utcnow
 
@@ -345,6 +347,7 @@ def remove(actor: User, activity_id: int, enrollment_id: int, reason: str) -> En
         after={"status": "removed"},
         region_id=activity.region_id,
     )
+    roster_facts(actor, [enrollment])
     return enrollment
 
 
@@ -380,6 +383,84 @@ def roster_query(actor: User, activity_id: int, status: str | None = None):
     )
 
 
+def roster_facts(viewer: User | None, entries: list[Enrollment]) -> list[Enrollment]:
+    """Set ``roster_name`` and ``roster_phone`` on each entry as ``viewer`` may see them (see
+    ``_roster_identity``), for the roster page, its download and the removal answer."""
+    for entry in entries:
+        entry.roster_name, entry.roster_phone = _roster_identity(viewer, entry)
+    return entries
+
+
+# Roster rows whose contact the organiser needs: people who are (or were due to be) there.
+CONTACT_STATUSES = ("enrolled", "waitlisted", "no_show")
+
+
+def _roster_identity(viewer: User | None, entry: Enrollment) -> tuple[str, str | None]:
+    """The roster (organisers only: roster_query checks it) shows the real name and phone of the
+    people enrolled, waitlisted or marked absent — reaching them is the point of a roster —
+    wherever they live; those who cancelled or were removed stay masked, except to admins
+    whose scope covers them."""
+    volunteer = entry.volunteer
+    if volunteer is None:
+        return (entry.user.nickname if entry.user else ""), None
+    reveal = entry.status in CONTACT_STATUSES or may_see_personal(
+        viewer, volunteer.user_id, volunteer.region
+    )
+    name = decrypt(volunteer.real_name_enc)
+    phone = decrypt(volunteer.phone_enc)
+    shown_name = name if name and reveal else (mask_name(name) if name else volunteer.display_name)
+    return shown_name, (phone if reveal else mask_phone(phone))
+
+
+CHECKIN_METHOD_NAMES = {"scan": "扫码", "manual": "代签"}
+CHECKOUT_METHOD_NAMES = {"scan": "扫码", "manual": "代签", "auto": "自动签退"}
+HOURS_KIND_NAMES = {"service": "志愿服务", "duty": "在岗"}
+ROSTER_COLUMNS = (
+    Column("报名编号", "integer"),
+    Column("志愿者编号"),
+    Column("姓名"),
+    Column("手机号"),
+    Column("状态", "code", ENROLLMENT_STATUS_NAMES),
+    Column("候补序号", "integer"),
+    Column("报名时间", "datetime"),
+    Column("签到时间", "datetime"),
+    Column("签到方式", "code", CHECKIN_METHOD_NAMES),
+    Column("签退时间", "datetime"),
+    Column("签退方式", "code", CHECKOUT_METHOD_NAMES),
+    Column("服务分钟", "integer"),
+    Column("时长类型", "code", HOURS_KIND_NAMES),
+    Column("积分", "integer"),
+)
+
+
+def roster_sheet(actor: User, activity_id: int, status: str | None = None) -> Sheet:
+    """The roster as a download, names and phones as the organiser may see them."""
+    activity, query = roster_query(actor, activity_id, status)
+    entries = roster_facts(actor, list(db.session.scalars(query.limit(EXPORT_MAX_ROWS)).unique()))
+    rows = []
+    for e in entries:
+        a = e.attendance
+        rows.append(
+            (
+                e.id,
+                e.volunteer.number if e.volunteer else "",
+                e.roster_name,
+                e.roster_phone,
+                e.status,
+                e.waitlist_seq,
+                e.queued_at,
+                a.checkin_at if a else None,
+                a.checkin_method if a else None,
+                a.checkout_at if a else None,
+                a.checkout_method if a else None,
+                a.served_minutes if a else None,
+                a.hours_kind if a else None,
+                a.points if a else None,
+            )
+        )
+    return Sheet(f"报名名单-{activity.title}"[:60], ROSTER_COLUMNS, rows)
+
+
 def my_enrollments_query(user: User, status: str | None = None, when: str | None = None):
     """My enrollments with their activities and attendance, newest activity first."""
     now = utcnow()
@@ -410,7 +491,3 @@ def mine_for(user: User | None, activity_id: int) -> Enrollment | None:
             Enrollment.activity_id == activity_id, Enrollment.user_id == user.id
         )
     )
-
-
-def status_name(status: str) -> str:
-    return ENROLLMENT_STATUS_NAMES.get(status, status)

@@ -23,13 +23,13 @@ from backend.permissions import (
     FUND_MANAGE,
     covers,
     get_scoped,
+    region_filter,
     require_any,
     scope_paths_for_roles,
 )
 from backend.permissions import scoped as scoped_query
 from backend.services import audit, funds, notifications
-from backend.services.funds import yuan
-from backend.utils import utcnow
+from backend.utils import utcnow, yuan
 
 APPROVALS_PAGE = "subpackages/admin/pages/funds/approvals/index"
 
@@ -143,9 +143,7 @@ def list_query(
         region = db.session.get(Region, region_id)
         if region is None:
             raise NotFound("区域不存在", code="region_not_found")
-        query = query.where(
-            Expense.region_id.in_(select(Region.id).where(Region.path.startswith(region.path)))
-        )
+        query = query.where(region_filter([region.path], Expense.region_id))
     if mine:
         query = query.where(Expense.submitted_by_id == user.id)
     if actionable:
@@ -153,8 +151,6 @@ def list_query(
         # approved ones waiting to be paid.
         query = scoped_query(query, user, FUND_APPROVE, Expense.region_id)
         city_paths = scope_paths_for_roles(user, ("city_admin",))
-        from backend.permissions import region_filter
-
         decidable = (
             (Expense.status == "pending")
             & (Expense.submitted_by_id != user.id)

@@ -20,21 +20,29 @@ from sqlalchemy.sql import Select
 
 from backend.errors import Conflict, ContentUnderReview, NotFound, ValidationFailed
 from backend.extensions import db
-from backend.models import Fund, FundEntry, Region, User
-from backend.models.fund import EXPENSE_CATEGORY_NAMES, Expense
+from backend.models import Fund, FundEntry, User
+from backend.models.fund import (
+    CHANNEL_NAMES,
+    DONOR_TYPE_NAMES,
+    ENTRY_KIND_NAMES,
+    EXPENSE_CATEGORY_NAMES,
+    Expense,
+)
 from backend.permissions import (
     FUND_MANAGE,
     FUND_OPEN,
     can,
     get_scoped,
+    region_filter,
     require,
     require_any,
     scoped,
 )
-from backend.privacy import encrypt, mask_name
+from backend.privacy import decrypt, encrypt, mask_name
 from backend.services import audit, content
 from backend.services.regions import get_region
-from backend.utils import CHINA_TZ, china_today
+from backend.services.sheets import EXPORT_MAX_ROWS, Column, Sheet
+from backend.utils import CHINA_TZ, china_today, yuan
 
 # One entry is at most 10^10 fen (1 亿元): anything larger is a typing error, not a gift.
 MAX_FEN = 10**10
@@ -64,15 +72,6 @@ class AlreadyReversed(Conflict):
 
 class ReversalNotReversible(Conflict):
     code, message = "reversal_not_reversible", "冲正记录不能再被冲正"
-
-
-def yuan(fen: int | None) -> str | None:
-    """Integer fen as a display string of yuan: 123456 → "1234.56" (never through a float)."""
-    if fen is None:
-        return None
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole}.{cents:02d}"
 
 
 def require_checked(user: User | None, field_texts: dict[str, str | None]) -> None:
@@ -115,9 +114,7 @@ def list_query(region_id: int | None = None, status: str | None = None, q: str |
     query = select(Fund)
     if region_id is not None:
         region = get_region(region_id)
-        query = query.where(
-            Fund.region_id.in_(select(Region.id).where(Region.path.startswith(region.path)))
-        )
+        query = query.where(region_filter([region.path], Fund.region_id))
     if status:
         query = query.where(Fund.status == status)
     if q:
@@ -400,10 +397,37 @@ def entries_query(fund: Fund, kind: str | None = None, month: str | None = None)
     return query.order_by(FundEntry.id.desc())
 
 
-def export_rows(fund: Fund, entries: list[FundEntry]) -> tuple[list[str], list[list]]:
-    """Admin export: every column, names in full (the caller administers the fund)."""
-    from backend.privacy import decrypt
+ENTRY_BUCKET_NAMES = {"income": "收入", "in_kind": "实物", "expense": "支出"}
+ENTRY_COLUMNS = (
+    Column("编号", "integer"),
+    Column("记账时间", "datetime"),
+    Column("类型", "code", ENTRY_KIND_NAMES),
+    Column("收支", "code", ENTRY_BUCKET_NAMES),
+    Column("金额(元)", "money"),
+    Column("余额影响(元)", "money"),
+    Column("捐赠人/收款方"),
+    Column("捐赠人类型", "code", DONOR_TYPE_NAMES),
+    Column("匿名", "flag"),
+    Column("渠道", "code", CHANNEL_NAMES),
+    Column("收据号"),
+    Column("捐赠日期", "date"),
+    Column("实物", "flag"),
+    Column("支出类别", "code", EXPENSE_CATEGORY_NAMES),
+    Column("用途/物品"),
+    Column("冲正对象", "integer"),
+    Column("备注"),
+    Column("经办人"),
+)
 
+
+def entries_sheet(
+    user: User, fund_id: int, kind: str | None = None, month: str | None = None
+) -> Sheet:
+    """The admin export of a fund's ledger: every column, names in full (the caller manages it)."""
+    fund = get_managed_fund(user, fund_id)
+    entries = list(
+        db.session.scalars(entries_query(fund, kind, month).limit(EXPORT_MAX_ROWS)).unique()
+    )
     recorder_ids = {e.recorded_by_id for e in entries if e.recorded_by_id}
     names = (
         dict(
@@ -414,33 +438,6 @@ def export_rows(fund: Fund, entries: list[FundEntry]) -> tuple[list[str], list[l
         if recorder_ids
         else {}
     )
-    headers = [
-        "编号",
-        "记账时间",
-        "类型",
-        "收支",
-        "金额(元)",
-        "余额影响(元)",
-        "捐赠人/收款方",
-        "捐赠人类型",
-        "匿名",
-        "渠道",
-        "收据号",
-        "捐赠日期",
-        "实物",
-        "支出类别",
-        "用途/物品",
-        "冲正对象",
-        "备注",
-        "经办人",
-    ]
-    from backend.models.fund import (
-        CHANNEL_NAMES,
-        DONOR_TYPE_NAMES,
-        ENTRY_KIND_NAMES,
-    )
-
-    bucket_names = {"income": "收入", "in_kind": "实物", "expense": "支出"}
     rows = []
     for e in entries:
         expense = e.expense
@@ -450,28 +447,28 @@ def export_rows(fund: Fund, entries: list[FundEntry]) -> tuple[list[str], list[l
             else (expense.payee if expense else "")
         )
         rows.append(
-            [
+            (
                 e.id,
                 e.created_at,
-                ENTRY_KIND_NAMES[e.kind],
-                bucket_names[e.bucket],
-                yuan(e.sign * e.amount_fen),
-                yuan(e.signed_amount_fen),
+                e.kind,
+                e.bucket,
+                e.sign * e.amount_fen,
+                e.signed_amount_fen,
                 party,
-                DONOR_TYPE_NAMES.get(e.donor_type or "", ""),
-                "是" if e.anonymous else "否",
-                CHANNEL_NAMES.get(e.channel or "", ""),
-                e.receipt_no or "",
-                e.donated_on.isoformat() if e.donated_on else "",
-                "是" if e.in_kind else "否",
-                EXPENSE_CATEGORY_NAMES.get(expense.category, "") if expense else "",
+                e.donor_type,
+                e.anonymous,
+                e.channel,
+                e.receipt_no,
+                e.donated_on,
+                e.in_kind,
+                expense.category if expense else None,
                 (expense.purpose if expense else e.item_description) or "",
-                e.reverses_id or "",
+                e.reverses_id,
                 e.note,
                 names.get(e.recorded_by_id, ""),
-            ]
+            )
         )
-    return headers, rows
+    return Sheet(f"{fund.name}-台账", ENTRY_COLUMNS, rows)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,21 +21,11 @@ from typing import Any
 from flask import current_app
 
 from backend.utils import CHINA_TZ, china_text
+from backend.wechat.gateway import KEYWORD_LIMITS
 
 ELLIPSIS = "…"
 ZWJ = "\u200d"
 # Rules of the keyword types (characters, as WeChat counts them).
-LIMITS = {
-    "thing": 20,
-    "name": 10,
-    "phrase": 5,
-    "character_string": 32,
-    "number": 32,
-    "letter": 32,
-    "symbol": 5,
-    "phone_number": 17,
-    "car_number": 8,
-}
 PLACEHOLDER = "无"
 
 
@@ -101,25 +91,25 @@ def _clean(value: Any) -> str:
 # -- keyword builders ------------------------------------------------------------------------
 
 
-def fit_thing(value: Any, limit: int = LIMITS["thing"]) -> str:
+def fit_thing(value: Any, limit: int = KEYWORD_LIMITS["thing"]) -> str:
     """``thing``: any text up to 20 characters (cut with …)."""
     return cut(_clean(value), limit) or PLACEHOLDER
 
 
 def fit_name(value: Any) -> str:
-    return cut(_clean(value), LIMITS["name"]) or PLACEHOLDER
+    return cut(_clean(value), KEYWORD_LIMITS["name"]) or PLACEHOLDER
 
 
 def fit_phrase(value: Any) -> str:
     """``phrase``: up to 5 Chinese characters and nothing else (no ellipsis allowed)."""
     chinese = "".join(ch for ch in _clean(value) if "\u4e00" <= ch <= "\u9fff")
-    return chinese[: LIMITS["phrase"]] or PLACEHOLDER
+    return chinese[: KEYWORD_LIMITS["phrase"]] or PLACEHOLDER
 
 
 def fit_character_string(value: Any) -> str:
     """``character_string``: up to 32 letters, digits and ASCII symbols."""
     text = "".join(ch for ch in _clean(value) if 0x21 <= ord(ch) <= 0x7E)
-    return text[: LIMITS["character_string"]] or "-"
+    return text[: KEYWORD_LIMITS["character_string"]] or "-"
 
 
 def _as_datetime(value: Any) -> datetime:

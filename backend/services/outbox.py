@@ -30,9 +30,11 @@ from sqlalchemy.sql import Select
 from backend.errors import InvalidTransition, NotFound
 from backend.extensions import db, wechat
 from backend.models import OutboxMessage, User
+from backend.models.notification import OUTBOX_STATUS_NAMES
 from backend.permissions import OUTBOX_MANAGE, require_any
 from backend.services import audit
 from backend.services.notifications import reset_subscription
+from backend.services.sheets import EXPORT_MAX_ROWS, Column, Sheet
 from backend.transactions import retry_transaction, run_in_transaction
 from backend.utils import utcnow
 from backend.wechat.gateway import TOKEN_ERRCODES, SendOutcome
@@ -40,13 +42,6 @@ from backend.wechat.gateway import TOKEN_ERRCODES, SendOutcome
 log = logging.getLogger(__name__)
 
 NO_SUBSCRIPTION_ERRCODE = 43101
-STATUS_NAMES = {
-    "pending": "待发送",
-    "sending": "发送中",
-    "sent": "已发送",
-    "skipped": "已跳过",
-    "failed": "发送失败",
-}
 
 
 @dataclass(frozen=True)
@@ -284,6 +279,36 @@ def list_query(
     return query.order_by(OutboxMessage.id.desc())
 
 
+OUTBOX_COLUMNS = (
+    Column("编号", "integer"),
+    Column("消息编号", "integer"),
+    Column("用户编号", "integer"),
+    Column("类型"),
+    Column("模板ID"),
+    Column("状态", "code", OUTBOX_STATUS_NAMES),
+    Column("尝试次数", "integer"),
+    Column("下次尝试", "datetime"),
+    Column("错误码", "integer"),
+    Column("错误信息"),
+    Column("发送时间", "datetime"),
+    Column("创建时间", "datetime"),
+)
+
+
+def outbox_sheet(viewer: User, **filters) -> Sheet:
+    """Every outbox row matching the filters (up to EXPORT_MAX_ROWS), as a download."""
+    query = list_query(viewer, **filters).limit(EXPORT_MAX_ROWS)
+    rows = (
+        (
+            row.id, row.notification_id, row.user_id, row.kind, row.template_id, row.status,
+            row.attempts, row.next_attempt_at, row.last_errcode, row.last_error, row.sent_at,
+            row.created_at,
+        )
+        for row in db.session.scalars(query)
+    )  # fmt: skip
+    return Sheet("outbox", OUTBOX_COLUMNS, rows)
+
+
 def stats(viewer: User) -> dict[str, int]:
     """How many rows are in each state."""
     require_any(viewer, OUTBOX_MANAGE)
@@ -294,7 +319,7 @@ def stats(viewer: User) -> dict[str, int]:
             )
         ).all()
     )
-    return {name: counts.get(name, 0) for name in STATUS_NAMES}
+    return {name: counts.get(name, 0) for name in OUTBOX_STATUS_NAMES}
 
 
 def resend(viewer: User, outbox_id: int, reason: str = "") -> OutboxMessage:
@@ -312,7 +337,8 @@ def resend(viewer: User, outbox_id: int, reason: str = "") -> OutboxMessage:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise InvalidTransition(f"只有发送失败的消息可以重发(当前:{STATUS_NAMES[row.status]})")
+        current = OUTBOX_STATUS_NAMES[row.status]
+        raise InvalidTransition(f"只有发送失败的消息可以重发(当前:{current})")
     db.session.refresh(row)
     audit.record(
         viewer,

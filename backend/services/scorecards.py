@@ -77,9 +77,10 @@ from backend.models import (
     User,
     Volunteer,
 )
-from backend.permissions import SCORECARD_VIEW, covers, require_any
+from backend.permissions import SCORECARD_VIEW, covers, region_filter, require_any
 from backend.services.periods import period_bounds, period_key, period_label
 from backend.services.regions import get_region
+from backend.services.sheets import EXPORT_MAX_ROWS, Column, Sheet
 from backend.utils import china_today, utcnow
 
 TYPES = ("volunteer", "grid_worker", "village")
@@ -87,7 +88,6 @@ TYPE_NAMES = {"volunteer": "志愿者", "grid_worker": "网格员", "village": "
 PERIODS = ("day", "week", "month", "quarter", "year")
 RESOLVED = ("resolved", "closed")
 MEANS = ("avg_rating", "satisfaction")
-EXPORT_LIMIT = 20000
 
 
 class Window:
@@ -129,11 +129,6 @@ def scope_region(actor: User, region_id: int | None) -> Region:
 
 def _village_of(region: Region) -> Region:
     return region.parent if region.level == "grid" and region.parent is not None else region
-
-
-def _under(region: Region, column) -> Any:
-    """Rows whose region (``column``) lies in ``region``'s subtree."""
-    return column.in_(select(Region.id).where(Region.path.startswith(region.path)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -229,7 +224,7 @@ def volunteer_query(region: Region, window: Window) -> Select:
         .where(
             Volunteer.status.in_(("approved", "suspended")),
             Volunteer.user_id.is_not(None),
-            _under(region, Volunteer.region_id),
+            region_filter([region.path], Volunteer.region_id),
         )
         .order_by(
             func.coalesce(attended.c.service_minutes, 0).desc(),
@@ -258,7 +253,7 @@ def grid_worker_query(region: Region, window: Window) -> Select:
             RoleGrant.user_id.label("user_id"),
             func.min(RoleGrant.region_id).label("region_id"),
         )
-        .where(RoleGrant.role == "grid_worker", _under(region, RoleGrant.region_id))
+        .where(RoleGrant.role == "grid_worker", region_filter([region.path], RoleGrant.region_id))
         .group_by(RoleGrant.user_id)
         .subquery()
     )
@@ -563,69 +558,66 @@ def scorecards(
     }
 
 
-EXPORT_COLUMNS = {
-    "volunteer": [
-        ("number", "志愿者编号"),
-        ("name", "姓名"),
-        ("region_name", "村(社区)"),
-        ("status", "状态"),
-        ("service_hours", "服务时长(小时)"),
-        ("duty_hours", "在岗时长(小时)"),
-        ("activities_attended", "参加活动"),
-        ("no_shows", "缺席"),
-        ("requests_resolved", "办结请求"),
-        ("avg_rating", "平均评分"),
-        ("points", "本期积分"),
-    ],
-    "grid_worker": [
-        ("name", "网格员"),
-        ("region_name", "网格"),
-        ("requests_handled", "办结请求"),
-        ("resolved_on_time", "按期办结"),
-        ("on_time_rate", "按期办结率(%)"),
-        ("median_accept_minutes", "受理时长中位数(分钟)"),
-        ("median_resolve_minutes", "办结时长中位数(分钟)"),
-        ("overdue", "超期"),
-        ("duty_hours", "在岗时长(小时)"),
-        ("satisfaction", "满意度"),
-        ("score", "综合得分"),
-    ],
-    "village": [
-        ("name", "村(社区)"),
-        ("township_name", "乡镇(街道)"),
-        ("volunteers", "注册志愿者"),
-        ("active_volunteers", "活跃志愿者"),
-        ("activities_held", "开展活动"),
-        ("activity_rate", "活动开展率(%)"),
-        ("requests_received", "收到请求"),
-        ("requests_resolved", "办结请求"),
-        ("on_time_rate", "按期办结率(%)"),
-        ("satisfaction", "满意度"),
-        ("expenses_paid", "支出笔数"),
-        ("fund_transparency", "经费公开度(%)"),
-        ("score", "综合得分"),
-    ],
-}
 STATUS_NAMES = {"approved": "正常", "suspended": "已暂停", "active": "正常", "disabled": "停用"}
 
+EXPORT_COLUMNS: dict[str, list[tuple[str, Column]]] = {
+    "volunteer": [
+        ("number", Column("志愿者编号")),
+        ("name", Column("姓名")),
+        ("region_name", Column("村(社区)")),
+        ("status", Column("状态", "code", STATUS_NAMES)),
+        ("service_hours", Column("服务时长(小时)", "number")),
+        ("duty_hours", Column("在岗时长(小时)", "number")),
+        ("activities_attended", Column("参加活动", "integer")),
+        ("no_shows", Column("缺席", "integer")),
+        ("requests_resolved", Column("办结请求", "integer")),
+        ("avg_rating", Column("平均评分", "number")),
+        ("points", Column("本期积分", "integer")),
+    ],
+    "grid_worker": [
+        ("name", Column("网格员")),
+        ("region_name", Column("网格")),
+        ("requests_handled", Column("办结请求", "integer")),
+        ("resolved_on_time", Column("按期办结", "integer")),
+        ("on_time_rate", Column("按期办结率(%)", "number")),
+        ("median_accept_minutes", Column("受理时长中位数(分钟)", "number")),
+        ("median_resolve_minutes", Column("办结时长中位数(分钟)", "number")),
+        ("overdue", Column("超期", "integer")),
+        ("duty_hours", Column("在岗时长(小时)", "number")),
+        ("satisfaction", Column("满意度", "number")),
+        ("score", Column("综合得分", "number")),
+    ],
+    "village": [
+        ("name", Column("村(社区)")),
+        ("township_name", Column("乡镇(街道)")),
+        ("volunteers", Column("注册志愿者", "integer")),
+        ("active_volunteers", Column("活跃志愿者", "integer")),
+        ("activities_held", Column("开展活动", "integer")),
+        ("activity_rate", Column("活动开展率(%)", "number")),
+        ("requests_received", Column("收到请求", "integer")),
+        ("requests_resolved", Column("办结请求", "integer")),
+        ("on_time_rate", Column("按期办结率(%)", "number")),
+        ("satisfaction", Column("满意度", "number")),
+        ("expenses_paid", Column("支出笔数", "integer")),
+        ("fund_transparency", Column("经费公开度(%)", "number")),
+        ("score", Column("综合得分", "number")),
+    ],
+}
 
-def export_table(
+
+def export_sheet(
     actor: User, kind: str, region_id: int | None, period: str, day: date | None
-) -> tuple[str, list[str], list[list]]:
-    """File name, headers and rows of a scorecard download (up to EXPORT_LIMIT rows)."""
+) -> Sheet:
+    """A scorecard download (up to EXPORT_MAX_ROWS rows)."""
     region = scope_region(actor, region_id)
     window = Window(period, day or china_today())
-    rows = rows_for(kind, region, window, EXPORT_LIMIT)
     columns = EXPORT_COLUMNS[kind]
-    table = []
-    for row in rows:
-        line = []
-        for key, _title in columns:
-            value = row.get(key)
-            line.append(STATUS_NAMES.get(value, value) if key == "status" else value)
-        table.append(line)
+    rows = [
+        [row.get(key) for key, _column in columns]
+        for row in rows_for(kind, region, window, EXPORT_MAX_ROWS)
+    ]
     name = f"{region.name}{TYPE_NAMES[kind]}考评-{window.key}"
-    return name, [title for _key, title in columns], table
+    return Sheet(name, [column for _key, column in columns], rows)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -658,7 +650,7 @@ def _mean(values: Iterable[float | None]) -> float | None:
 
 def region_figures(region: Region, window: Window) -> dict:
     """Totals of a region's subtree over a window, in five aggregate queries."""
-    under = select(Region.id).where(Region.path.startswith(region.path))
+    paths = [region.path]
     service = Attendance.hours_kind == "service"
     volunteers, service_minutes, duty_minutes = db.session.execute(
         select(
@@ -667,13 +659,13 @@ def region_figures(region: Region, window: Window) -> dict:
             func.coalesce(func.sum(case((~service, Attendance.served_minutes), else_=0)), 0),
         )
         .join(Activity, Activity.id == Attendance.activity_id)
-        .where(Activity.region_id.in_(under), window.within(Attendance.checkin_at))
+        .where(region_filter(paths, Activity.region_id), window.within(Attendance.checkin_at))
     ).one()
     held = db.session.scalar(
         select(func.count())
         .select_from(Activity)
         .where(
-            Activity.region_id.in_(under),
+            region_filter(paths, Activity.region_id),
             Activity.status.in_(("published", "completed")),
             window.within(Activity.start_at),
         )
@@ -681,7 +673,10 @@ def region_figures(region: Region, window: Window) -> dict:
     received = db.session.scalar(
         select(func.count())
         .select_from(ServiceRequest)
-        .where(ServiceRequest.village_id.in_(under), window.within(ServiceRequest.created_at))
+        .where(
+            region_filter(paths, ServiceRequest.village_id),
+            window.within(ServiceRequest.created_at),
+        )
     )
     on_time = or_(
         ServiceRequest.resolve_due_at.is_(None),
@@ -693,7 +688,7 @@ def region_figures(region: Region, window: Window) -> dict:
             func.coalesce(func.sum(case((on_time, 1), else_=0)), 0),
             func.avg(ServiceRequest.rating),
         ).where(
-            ServiceRequest.village_id.in_(under),
+            region_filter(paths, ServiceRequest.village_id),
             ServiceRequest.status.in_(RESOLVED),
             window.within(ServiceRequest.resolved_at),
         )

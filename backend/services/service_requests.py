@@ -41,12 +41,15 @@ from backend.models import (
     Volunteer,
 )
 from backend.models.service_request import (
+    CATEGORIES,
     CATEGORY_NAMES,
     OPEN,
     STATUS_NAMES,
     TIER_NAMES,
     TIERS,
     UNACCEPTED,
+    URGENCIES,
+    URGENCY_NAMES,
 )
 from backend.permissions import (
     ADMIN_ROLES,
@@ -63,6 +66,7 @@ from backend.privacy import decrypt, encrypt
 from backend.services import audit, content, notifications, points
 from backend.services.identity import consent_required
 from backend.services.regions import get_region, village_of
+from backend.services.sheets import EXPORT_MAX_ROWS, Column, Sheet
 from backend.services.storage import key_from_url
 from backend.services.volunteers import ConsentRequired
 from backend.utils import china_date, china_iso, china_text, utcnow
@@ -143,9 +147,40 @@ class NotRequester(Forbidden):
 # ---------------------------------------------------------------------------------------------
 
 
+# Only tip-offs (线索) may be submitted anonymously.
+ANONYMOUS_CATEGORIES = ("tip_off",)
+
+
 def deadlines_for(category: str, urgency: str) -> tuple[int, int]:
     """(minutes to accept, minutes to resolve) from config."""
     return current_app.config["SERVICE_REQUEST_DEADLINES"][f"{category}:{urgency}"]
+
+
+def categories() -> dict[str, Any]:
+    """The request form's vocabulary: categories with their deadlines per urgency and whether
+    they may be anonymous, the urgencies, and the emergency notice."""
+    items = []
+    for category in CATEGORIES:
+        deadlines = {}
+        for urgency in URGENCIES:
+            accept_minutes, resolve_minutes = deadlines_for(category, urgency)
+            deadlines[urgency] = {
+                "accept_minutes": accept_minutes,
+                "resolve_minutes": resolve_minutes,
+            }
+        items.append(
+            {
+                "category": category,
+                "name": CATEGORY_NAMES[category],
+                "anonymous_allowed": category in ANONYMOUS_CATEGORIES,
+                "deadlines": deadlines,
+            }
+        )
+    return {
+        "items": items,
+        "urgencies": dict(URGENCY_NAMES),
+        "emergency_notice": EMERGENCY_NOTICE,
+    }
 
 
 def is_overdue(req: ServiceRequest, now: datetime | None = None) -> bool:
@@ -418,7 +453,7 @@ def submit(user: User, data: dict) -> ServiceRequest:
     if village is None:
         raise ValidationFailed(errors={"region_id": ["请选择所在村(社区)或网格"]})
     anonymous = data.get("anonymous", False)
-    if anonymous and data["category"] != "tip_off":
+    if anonymous and data["category"] not in ANONYMOUS_CATEGORIES:
         raise ValidationFailed(errors={"anonymous": ["只有线索举报可以匿名提交"]})
     method = data.get("contact_method") or ("none" if anonymous else "message")
     phone = data.get("contact_phone")
@@ -514,7 +549,6 @@ def candidates(viewer: User, request_id: int) -> list[dict[str, Any]]:
 
 def _candidates(req: ServiceRequest) -> list[dict[str, Any]]:
     tier_path = req.tier_region.path
-    under_tier = select(Region.id).where(Region.path.startswith(tier_path))
     grants = db.session.scalars(
         select(RoleGrant)
         .join(User, User.id == RoleGrant.user_id)
@@ -523,7 +557,7 @@ def _candidates(req: ServiceRequest) -> list[dict[str, Any]]:
             User.status == "active",
             # inside the tier's area, or an officer whose grant covers the request's grid
             or_(
-                RoleGrant.region_id.in_(under_tier),
+                region_filter([tier_path], RoleGrant.region_id),
                 RoleGrant.region_id.in_(req.region.ancestor_ids()),
             ),
         )
@@ -535,7 +569,7 @@ def _candidates(req: ServiceRequest) -> list[dict[str, Any]]:
         .where(
             Volunteer.status == "approved",
             User.status == "active",
-            Volunteer.region_id.in_(under_tier),
+            region_filter([tier_path], Volunteer.region_id),
         )
         .options(selectinload(Volunteer.user))
     ).all()
@@ -955,11 +989,7 @@ def list_query(
         query = query.where(ServiceRequest.assignee_id.is_(None))
     if region_id:
         region = get_region(region_id)
-        query = query.where(
-            ServiceRequest.region_id.in_(
-                select(Region.id).where(Region.path.startswith(region.path))
-            )
-        )
+        query = query.where(region_filter([region.path], ServiceRequest.region_id))
     if order == "due":
         # Most urgent work first: the earliest running deadline, then the oldest.
         query = query.order_by(
@@ -972,50 +1002,50 @@ def list_query(
     return query
 
 
-def export_rows(viewer: User, query) -> list[list]:
-    """Rows of the admin export; requesters are never named in it."""
+REQUEST_COLUMNS = (
+    Column("编号"),
+    Column("类别", "code", CATEGORY_NAMES),
+    Column("紧急程度", "code", URGENCY_NAMES),
+    Column("状态", "code", STATUS_NAMES),
+    Column("当前层级", "code", TIER_NAMES),
+    Column("所属区域"),
+    Column("地址"),
+    Column("提交时间", "datetime"),
+    Column("受理时限", "datetime"),
+    Column("办结时限", "datetime"),
+    Column("是否超时", "flag"),
+    Column("处理人"),
+    Column("办结时间", "datetime"),
+    Column("评分", "integer"),
+)
+
+
+def requests_sheet(viewer: User, **filters) -> Sheet:
+    """The admin export of the listed requests; requesters are never named in it."""
     if not scope_paths(viewer, SERVICE_REQUEST_VIEW):
         raise Forbidden()
+    query = list_query(viewer, **filters).limit(EXPORT_MAX_ROWS)
     now = utcnow()
-    rows = []
-    for req in db.session.scalars(query.limit(10_000)).unique():
-        rows.append(
-            [
-                number_of(req),
-                CATEGORY_NAMES[req.category],
-                "紧急" if req.urgency == "urgent" else "一般",
-                STATUS_NAMES[req.status],
-                TIER_NAMES[req.tier],
-                req.region.name,
-                req.address,
-                req.created_at,
-                req.accept_due_at,
-                req.resolve_due_at,
-                "是" if is_overdue(req, now) else "否",
-                req.assignee.nickname if req.assignee else "",
-                req.resolved_at,
-                req.rating or "",
-            ]
+    rows = [
+        (
+            number_of(req),
+            req.category,
+            req.urgency,
+            req.status,
+            req.tier,
+            req.region.name,
+            req.address,
+            req.created_at,
+            req.accept_due_at,
+            req.resolve_due_at,
+            is_overdue(req, now),
+            req.assignee.nickname if req.assignee else "",
+            req.resolved_at,
+            req.rating,
         )
-    return rows
-
-
-EXPORT_HEADERS = [
-    "编号",
-    "类别",
-    "紧急程度",
-    "状态",
-    "当前层级",
-    "所属区域",
-    "地址",
-    "提交时间",
-    "受理时限",
-    "办结时限",
-    "是否超时",
-    "处理人",
-    "办结时间",
-    "评分",
-]
+        for req in db.session.scalars(query).unique()
+    ]
+    return Sheet("服务请求", REQUEST_COLUMNS, rows)
 
 
 def number_of(req: ServiceRequest) -> str:

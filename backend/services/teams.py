@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from backend.errors import ContentUnderReview, ValidationFailed
 from backend.extensions import db
-from backend.models import Region, Team, User
-from backend.permissions import TEAM_MANAGE, require
+from backend.models import Team, User
+from backend.permissions import TEAM_MANAGE, region_filter, require
 from backend.services import audit, content
 from backend.services.regions import get_region
 
@@ -36,7 +36,5 @@ def list_query(region_id: int | None = None):
     query = select(Team).order_by(Team.id)
     if region_id:
         region = get_region(region_id)
-        query = query.where(
-            Team.region_id.in_(select(Region.id).where(Region.path.startswith(region.path)))
-        )
+        query = query.where(region_filter([region.path], Team.region_id))
     return query

@@ -13,7 +13,7 @@ from backend.errors import (
 )
 from backend.extensions import db
 from backend.models import Team, User, Volunteer
-from backend.permissions import VOLUNTEER_REVIEW, get_scoped, require_any, scoped
+from backend.permissions import VOLUNTEER_REVIEW, get_scoped, region_filter, require_any, scoped
 from backend.privacy import blind_index, encrypt, mask_name
 from backend.services import audit, content, notifications
 from backend.services.identity import consent_required
@@ -107,17 +107,14 @@ def list_query(
     q: str | None = None,
     team_id: int | None = None,
 ):
-    """Volunteers in the viewer's review scope, newest first."""
+    """Volunteers in the viewer's review scope, newest first (403 for those who review none)."""
+    require_any(viewer, VOLUNTEER_REVIEW)
     query = scoped(select(Volunteer), viewer, VOLUNTEER_REVIEW, Volunteer.region_id)
     if status:
         query = query.where(Volunteer.status == status)
     if region_id:
         region = get_region(region_id)
-        from backend.models import Region
-
-        query = query.where(
-            Volunteer.region_id.in_(select(Region.id).where(Region.path.startswith(region.path)))
-        )
+        query = query.where(region_filter([region.path], Volunteer.region_id))
     if team_id:
         query = query.where(Volunteer.team_id == team_id)
     if q:

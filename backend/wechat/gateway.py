@@ -44,6 +44,20 @@ from backend.errors import (
     WeChatLoginFailed,
 )
 
+# Subscribe-message keyword types and their length limits (characters, as WeChat counts them):
+# the templates fit values to them, the sandbox refuses longer values with 47003 as WeChat does.
+KEYWORD_LIMITS = {
+    "thing": 20,
+    "name": 10,
+    "phrase": 5,
+    "character_string": 32,
+    "number": 32,
+    "letter": 32,
+    "symbol": 5,
+    "phone_number": 17,
+    "car_number": 8,
+}
+
 log = logging.getLogger(__name__)
 
 EXTENSION_KEY = "wechat"

@@ -37,24 +37,14 @@ from PIL import Image, ImageDraw
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import BaseWSGIServer, make_server, run_simple
 
+from backend.wechat.gateway import KEYWORD_LIMITS
+
 TOKEN_LIFETIME_SECONDS = 7200
 STATE_KEY = "wechat_sandbox"
 BANNED_WORD = "违禁"
 REVIEW_WORD = "待审"
 # getwxacodeunlimit: at most 32 visible characters from this set.
 SCENE_PATTERN = re.compile(r"^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}$")
-# Subscribe message value limits per data key kind (thing1 → thing); longer values get 47003.
-VALUE_LIMITS = {
-    "thing": 20,
-    "name": 10,
-    "phrase": 5,
-    "character_string": 32,
-    "number": 32,
-    "letter": 32,
-    "symbol": 5,
-    "phone_number": 17,
-    "car_number": 8,
-}
 MINIPROGRAM_STATES = {"developer", "trial", "formal"}
 ENV_VERSIONS = {"release", "trial", "develop"}
 
@@ -232,7 +222,7 @@ def _check_subscribe_data(data: Any) -> str | None:
         if not isinstance(item, dict) or item.get("value") in (None, ""):
             return f"argument invalid! data.{key}.value is empty"
         kind = re.sub(r"\d+$", "", str(key))
-        limit = VALUE_LIMITS.get(kind)
+        limit = KEYWORD_LIMITS.get(kind)
         if limit is not None and len(str(item["value"])) > limit:
             return f"argument invalid! data.{key}.value exceeds limit {limit}"
     return None
