@@ -66,6 +66,12 @@ test-miniprogram: install miniprogram/node_modules/.installed
 test-galera: install
 	$(BIN)/python -m scripts.faults.galera
 
+## Scripted faults against gunicorn on a MariaDB and a Redis of its own (ports 5180-5191): database
+## restart (TERM/KILL) and outage, Redis stopped/hung, WeChat failing/hanging, workers SIGKILLed mid-
+## burst, two schedulers; prints the figures (FAULTS="db-term redis-hang" for a few). Not in `make test`.
+faults: install
+	$(BIN)/python -m scripts.faults.run $(FAULTS)
+
 ## Benchmarks on MariaDB (figures printed as ratios measured in one run; nothing asserted).
 bench: install
 	$(BIN)/python -m scripts.bench.run $(BENCH)

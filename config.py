@@ -111,6 +111,9 @@ class Config:
     DB_UNAVAILABLE_WAIT_SECONDS = float(_env("DB_UNAVAILABLE_WAIT_SECONDS", "3"))
     DB_RETRY_AFTER_SECONDS = _env_int("DB_RETRY_AFTER_SECONDS", 3)
     DB_CONNECT_TIMEOUT_SECONDS = _env_int("DB_CONNECT_TIMEOUT_SECONDS", 3)
+    # A ping before each pooled connection is used (a round trip per request). The retry makes
+    # it unnecessary (make faults runs the database restarts without it).
+    DB_POOL_PRE_PING = _env_bool("DB_POOL_PRE_PING", True)
     # Redis (optional): short timeouts, and while it is unreachable per-process fallbacks
     # (rate-limit counters, WeChat token), Redis tried again every REDIS_RECHECK_SECONDS.
     REDIS_SOCKET_TIMEOUT_SECONDS = float(_env("REDIS_SOCKET_TIMEOUT_SECONDS", "0.5"))
@@ -124,6 +127,9 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     # Redis unreachable: count in this process's memory (a warning is logged when it switches).
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Threads that met the storage error while another one was switching to the fallback
+    # would re-raise it (a 500): let them through instead (logged). Never a 500 for a limit.
+    RATELIMIT_SWALLOW_ERRORS = True
 
     # API / OpenAPI (flask-smorest)
     API_TITLE = "平安大联盟 Safe Alliance API"

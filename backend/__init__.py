@@ -114,7 +114,8 @@ def _configure_engine(app: Flask) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("mysql"):
-        options.setdefault("pool_pre_ping", True)
+        # Not needed for correctness: a stale pooled connection is re-run by transactions.py.
+        options.setdefault("pool_pre_ping", app.config.get("DB_POOL_PRE_PING", True))
         options.setdefault("pool_recycle", 1800)
         options.setdefault("pool_size", 10)
         options.setdefault("max_overflow", 20)

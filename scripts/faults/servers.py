@@ -340,6 +340,9 @@ class Stack:
             server.stop()
         for server in reversed(self.databases):
             server.stop()
+        if os.environ.get("FAULTS_KEEP"):
+            print(f"== logs kept in {self.home} (FAULTS_KEEP)")
+            return
         shutil.rmtree(self.home, ignore_errors=True)
 
     def __enter__(self) -> Stack:
